@@ -26,13 +26,17 @@ class Problem:
     column: str | None
     value: str | None
     expected: str
+    #: "line" for text files; "row" for Parquet, which has no lines (row 1 = first row).
+    line_label: str = "line"
 
     def __str__(self) -> str:
         where = self.file
         if self.line is not None:
-            where += f" line {self.line}"
+            where += f" {self.line_label} {self.line}"
         if self.column is not None:
-            where += f", column {self.column}" if self.line is not None else f" column {self.column}"
+            where += (
+                f", column {self.column}" if self.line is not None else f" column {self.column}"
+            )
         if self.value is not None:
             return f"{where}: {self.value!r} {self.expected}"
         return f"{where}: {self.expected}"

@@ -38,6 +38,8 @@ class History:
     freelancers: pd.DataFrame | None = None
     account_events: pd.DataFrame | None = None
     source: str = field(default="<memory>", compare=False)
+    #: The file each table was read from (table name -> file name), for summaries.
+    files: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def as_of(self) -> pd.Timestamp:

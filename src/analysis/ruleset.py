@@ -142,7 +142,9 @@ def load_rules(name_or_path: str | Path | None = None) -> Rules:
     try:
         return _build(raw, label)
     except (KeyError, TypeError, ValueError) as exc:
-        raise InputError([Problem(label, None, None, None, f"is not a valid rule set: {exc}")]) from None
+        raise InputError(
+            [Problem(label, None, None, None, f"is not a valid rule set: {exc}")]
+        ) from None
 
 
 def _need(table: dict[str, Any], key: str, where: str) -> Any:
@@ -213,7 +215,9 @@ def _build(raw: dict[str, Any], label: str) -> Rules:
         badge_kwargs["seed_article"] = SeedArticleRules(
             min_completed_jobs=int(_need(sa, "min_completed_jobs", "badges.seed_article")),
             feedback_window_days=int(_need(sa, "feedback_window_days", "badges.seed_article")),
-            mean_public_rating_min=float(_need(sa, "mean_public_rating_min", "badges.seed_article")),
+            mean_public_rating_min=float(
+                _need(sa, "mean_public_rating_min", "badges.seed_article")
+            ),
             min_public_rating=float(_need(sa, "min_public_rating", "badges.seed_article")),
         )
     return Rules(

@@ -1,0 +1,45 @@
+# toprated-analysis: every target sets itself up from nothing (a virtualenv in .venv
+# pinned by uv.lock), so a fresh clone needs only `make run` or `make test`.
+PY_BOOTSTRAP ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo .venv-uv/bin/uv)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run test lint format bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+.venv-uv/bin/uv:
+	$(PY_BOOTSTRAP) -m venv .venv-uv
+	.venv-uv/bin/pip install --quiet uv
+
+$(BIN)/toprated: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --quiet
+	@touch $@
+
+setup: $(BIN)/toprated ## create .venv with the locked dependencies (uv sync --locked)
+
+run: setup ## the main job: import the bundled sample export and validate it
+	$(BIN)/toprated import data/raw/upwork-earnings-export-sample.csv --out data/processed/my-history
+	$(BIN)/toprated validate data/processed/my-history
+
+test: setup ## run the whole test suite (pytest) and the linter
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/pytest -q
+
+lint: setup ## ruff lint and format check
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+format: setup ## apply ruff's formatting and safe fixes
+	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks
+
+bench: setup ## run the benchmarks (slow; writes benchmarks/results/)
+	$(BIN)/python benchmarks/bench_load.py
+	$(BIN)/python benchmarks/bench_engine.py
+
+clean: ## remove the virtualenvs, caches and built outputs
+	rm -rf .venv .venv-uv .pytest_cache .ruff_cache .hypothesis data/processed reports/*.html
