@@ -46,6 +46,98 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _date(value: str | None, option: str):
+    """A YYYY-MM-DD option value as a Timestamp, or a clear error naming the option."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from analysis.errors import Problem
+
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(dt.date.fromisoformat(value))
+    except ValueError:
+        raise InputError(
+            [Problem(option, None, None, value, "is not a date in the form YYYY-MM-DD")]
+        ) from None
+
+
+def _engine_inputs(args: argparse.Namespace):
+    from analysis.load import read_history
+    from analysis.ruleset import load_rules
+
+    rules = load_rules(args.rules)  # a bad rules file is reported before reading data
+    start, end = _date(args.start, "--from"), _date(args.end, "--to")
+    as_of = _date(args.as_of, "--as-of")
+    history = read_history(args.history)
+    return history, rules, start, end, as_of
+
+
+def _cmd_jss(args: argparse.Namespace) -> int:
+    from analysis.jss import iter_jss_grid
+    from analysis.output import write_frames
+
+    history, rules, start, end, as_of = _engine_inputs(args)
+    write_frames(iter_jss_grid(history, rules, start=start, end=end, as_of=as_of), args.out)
+    return 0
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from analysis.output import write_frames
+    from analysis.status import EVENT_COLUMNS, iter_status_grid, status_events
+
+    history, rules, start, end, as_of = _engine_inputs(args)
+    events: list[pd.DataFrame] = []
+
+    def blocks():
+        for block in iter_status_grid(history, rules, start=start, end=end, as_of=as_of):
+            if args.events:
+                events.append(status_events(block, rules))
+            yield block
+
+    write_frames(blocks(), args.out)
+    if args.events:
+        write_frames(events or [pd.DataFrame(columns=list(EVENT_COLUMNS))], args.events)
+    return 0
+
+
+def _cmd_whatif(args: argparse.Namespace) -> int:
+    import json
+
+    from analysis.load import read_history
+    from analysis.ruleset import load_rules
+    from analysis.whatif import render_whatif, whatif
+
+    rules = load_rules(args.rules)
+    at = _date(args.at, "--at")
+    history = read_history(args.history)
+    result = whatif(history, args.freelancer, rules, at=at)
+    print(json.dumps(result, indent=2) if args.json else render_whatif(result))
+    return 0
+
+
+def _add_engine_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("history", help="a history folder, or a single contracts file")
+    p.add_argument(
+        "--rules",
+        default="upwork-2025",
+        help="bundled rule set (upwork-2025, seed-article) or a TOML file (default: upwork-2025)",
+    )
+    p.add_argument("--from", dest="start", metavar="DATE", help="first date (YYYY-MM-DD)")
+    p.add_argument("--to", dest="end", metavar="DATE", help="last date (default: the as-of date)")
+    p.add_argument(
+        "--as-of",
+        dest="as_of",
+        metavar="DATE",
+        help="the date the history runs to (default: the latest date in the input)",
+    )
+    p.add_argument("--out", help="output file: CSV, or Parquet if it ends in .parquet (default: stdout)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="toprated",
@@ -66,6 +158,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="folder to write payments.csv and contracts.csv")
     p.add_argument("--freelancer", default="me", help="freelancer id to use (default: me)")
     p.set_defaults(run=_cmd_import)
+
+    p = sub.add_parser("jss", help="the JSS and its window scores on every JSS evaluation date")
+    _add_engine_options(p)
+    p.set_defaults(run=_cmd_jss)
+
+    p = sub.add_parser("status", help="badge status and its criteria on every Sunday")
+    _add_engine_options(p)
+    p.add_argument("--events", metavar="FILE", help="also write every change of status here")
+    p.set_defaults(run=_cmd_status)
+
+    p = sub.add_parser("whatif", help="headroom: how far one freelancer is from losing or regaining")
+    p.add_argument("history", help="a history folder, or a single contracts file")
+    p.add_argument("--freelancer", required=True, help="the freelancer's id")
+    p.add_argument("--at", metavar="DATE", help="the date to look from (default: the as-of date)")
+    p.add_argument("--rules", default="upwork-2025", help="rule set name or TOML file")
+    p.add_argument("--json", action="store_true", help="print JSON instead of plain words")
+    p.set_defaults(run=_cmd_whatif)
     return parser
 
 

@@ -61,6 +61,15 @@ class History:
         """Every freelancer with at least one contract, sorted."""
         return pd.Index(self.contracts["freelancer_id"].unique()).sort_values()
 
+    def select(self, freelancer_ids) -> History:
+        """The same history restricted to some freelancers (every table filtered)."""
+        ids = pd.Index(list(freelancer_ids) if not isinstance(freelancer_ids, str) else [freelancer_ids])
+        kept = {
+            t: df[df["freelancer_id"].isin(ids)].reset_index(drop=True)
+            for t, df in self.tables().items()
+        }
+        return History(**kept, source=self.source, files=self.files)
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables that are present, by name."""
         return {t: getattr(self, t) for t in TABLES if getattr(self, t) is not None}
