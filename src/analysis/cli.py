@@ -76,19 +76,20 @@ def _engine_inputs(args: argparse.Namespace):
 
 
 def _cmd_jss(args: argparse.Namespace) -> int:
-    from analysis.jss import iter_jss_grid
+    from analysis.jss import grid_columns, iter_jss_grid
     from analysis.output import write_frames
 
     history, rules, start, end, as_of = _engine_inputs(args)
-    write_frames(iter_jss_grid(history, rules, start=start, end=end, as_of=as_of), args.out)
+    grid = iter_jss_grid(history, rules, start=start, end=end, as_of=as_of)
+    write_frames(grid, args.out, columns=grid_columns(rules))
     return 0
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    import pandas as pd
+    import pandas as pd  # noqa: F401
 
     from analysis.output import write_frames
-    from analysis.status import EVENT_COLUMNS, iter_status_grid, status_events
+    from analysis.status import COLUMNS, EVENT_COLUMNS, iter_status_grid, status_events
 
     history, rules, start, end, as_of = _engine_inputs(args)
     events: list[pd.DataFrame] = []
@@ -99,9 +100,9 @@ def _cmd_status(args: argparse.Namespace) -> int:
                 events.append(status_events(block, rules))
             yield block
 
-    write_frames(blocks(), args.out)
+    write_frames(blocks(), args.out, columns=COLUMNS)
     if args.events:
-        write_frames(events or [pd.DataFrame(columns=list(EVENT_COLUMNS))], args.events)
+        write_frames(events, args.events, columns=EVENT_COLUMNS)
     return 0
 
 

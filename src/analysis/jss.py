@@ -724,7 +724,9 @@ def headroom(history: History, freelancer_id: str, at: Any, rules: Rules) -> dic
     None), ``score_<window>`` and ``score_trending`` (float or None),
     ``jss_min``, ``negatives_to_drop_below`` (fewest extra negatives that take
     the JSS below ``rules.badges.jss_min``; 0 when already below; None without a
-    JSS) and ``positives_to_reach`` (fewest extra positives that bring the JSS
+    JSS, or when no number can, e.g. ``jss_min <= 0``; every k is tried up to the
+    point where all scores are 0, since a negative that makes a window defined
+    can raise the JSS) and ``positives_to_reach`` (fewest extra positives that bring the JSS
     to ``jss_min``; 0 when already there, None when more than `HEADROOM_LIMIT`
     would be needed; also given when there is no JSS yet).
     """

@@ -35,11 +35,16 @@ def to_arrow(frame: pd.DataFrame) -> pa.Table:
     return pa.table(cols)
 
 
-def write_frames(frames: Iterable[pd.DataFrame], out: str | Path | None) -> int:
+def write_frames(
+    frames: Iterable[pd.DataFrame], out: str | Path | None, columns: Iterable[str] = ()
+) -> int:
     """Write frames (same columns) to ``out``: CSV, or Parquet when it ends in ``.parquet``.
 
-    ``out`` None writes CSV to standard output. Returns the number of rows written.
+    ``out`` None writes CSV to standard output. ``columns`` names the header to
+    write when there are no frames at all (an empty result still has its header).
+    Returns the number of rows written.
     """
+    frames = _at_least_one(frames, list(columns))
     if out is None:
         return _write_csv(frames, sys.stdout.buffer)
     out = Path(out)
@@ -57,6 +62,15 @@ def write_frames(frames: Iterable[pd.DataFrame], out: str | Path | None) -> int:
         Path(tmp).unlink(missing_ok=True)
         raise
     return rows
+
+
+def _at_least_one(frames: Iterable[pd.DataFrame], columns: list[str]):
+    empty = True
+    for frame in frames:
+        empty = False
+        yield frame
+    if empty:
+        yield pd.DataFrame({c: pd.Series([], dtype="str") for c in columns})
 
 
 def _write_csv(frames: Iterable[pd.DataFrame], sink) -> int:
