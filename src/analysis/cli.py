@@ -17,6 +17,10 @@ from analysis import __version__
 from analysis.errors import InputError
 
 EXIT_BAD_INPUT = 2
+EXIT_BUILD_FAILED = 1
+ROOT = Path(__file__).resolve().parents[2]
+#: The bundled sample the reports run on when no history is given.
+DEFAULT_HISTORY = ROOT / "data" / "raw" / "sample"
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -121,6 +125,27 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from analysis.report import build_reports
+
+    history = Path(args.history) if args.history else DEFAULT_HISTORY
+    reports = build_reports(
+        history=history,
+        out=Path(args.out),
+        notebooks_dir=Path(args.notebooks),
+        only=args.only or None,
+        rules=args.rules,
+        as_of=args.as_of,
+        seed=args.seed,
+        with_code=args.with_code,
+        progress=not args.quiet,
+    )
+    for info in reports:
+        print(f"{info.file}: {info.finding}")
+    print(f"Index: {Path(args.out) / 'index.html'}")
+    return 0
+
+
 def _add_engine_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("history", help="a history folder, or a single contracts file")
     p.add_argument(
@@ -176,6 +201,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rules", default="upwork-2025", help="rule set name or TOML file")
     p.add_argument("--json", action="store_true", help="print JSON instead of plain words")
     p.set_defaults(run=_cmd_whatif)
+
+    p = sub.add_parser("report", help="run every report notebook and write self-contained HTML")
+    p.add_argument("history", nargs="?", help="history folder (default: the bundled sample)")
+    p.add_argument("--out", default="reports", help="output folder (default: reports/)")
+    p.add_argument("--only", nargs="+", metavar="NAME", help="only these notebooks (e.g. 01 02-status)")
+    p.add_argument("--rules", default="upwork-2025", help="rule set name or TOML file")
+    p.add_argument("--as-of", dest="as_of", metavar="DATE", help="as-of date for the reports")
+    p.add_argument("--seed", type=int, default=0, help="seed for every random step (default 0)")
+    p.add_argument("--with-code", action="store_true", help="show the code cells in the HTML")
+    p.add_argument("--notebooks", default=str(ROOT / "notebooks"), help=argparse.SUPPRESS)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=_cmd_report)
     return parser
 
 
@@ -187,6 +224,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as err:
         print(err.render(), file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Exception as err:
+        from analysis.report import ReportError
+
+        if isinstance(err, ReportError):
+            print(f"report build failed: {err}", file=sys.stderr)
+            return EXIT_BUILD_FAILED
+        raise
     except BrokenPipeError:  # e.g. `toprated jss ... | head`
         return 0
 
