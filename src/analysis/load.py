@@ -21,6 +21,7 @@ import csv
 import gzip
 import io
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +64,8 @@ class _Found:
         ] = []  # row, column, value, expected
         self.whole: list[Problem] = []
         self.hidden = 0
+        #: Every row flagged per column, listed or not (so later checks skip them all).
+        self.flagged: dict[str | None, list[np.ndarray]] = {}
 
     def file(
         self,
@@ -76,6 +79,7 @@ class _Found:
     def cells(
         self, idx: np.ndarray, column: str | None, values: list[str | None] | None, expected: str
     ) -> None:
+        self.flagged.setdefault(column, []).append(np.asarray(idx, dtype=np.int64))
         shown = idx[:_PER_COLUMN]
         for k, i in enumerate(shown):
             self.rows.append((int(i), column, None if values is None else values[k], expected))
@@ -331,7 +335,7 @@ def _parse(table: pa.Table, spec: Table, found: _Found) -> dict[str, pa.Array]:
             parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
             # strptime takes 2024-1-5 and rolls 2024-02-30 over to March: insist on the
             # YYYY-MM-DD shape and on the day reading back unchanged
-            shaped = pc.equal(pc.binary_length(text), 10)
+            shaped = pc.match_substring_regex(text, _DATE)  # also keeps the cast below safe
             day = pc.cast(
                 pc.utf8_slice_codeunits(pc.if_else(shaped, text, "0000-00-00"), 8, 10),
                 pa.int64(),
@@ -414,6 +418,15 @@ def _read_csv_typed(path: Path, spec: Table, header: list[str]) -> dict[str, pa.
     return out
 
 
+#: Categories are always text, even when a column is absent or has no values.
+_NO_CATEGORIES = pd.CategoricalDtype(pd.Index([], dtype="str"))
+
+
+def _categorical(arr: pa.Array) -> pd.Series:
+    s = arr.dictionary_encode().to_pandas()
+    return s.astype(_NO_CATEGORIES) if len(s.cat.categories) == 0 else s
+
+
 def _to_frame(columns: dict[str, pa.Array], spec: Table) -> pd.DataFrame:
     """The pandas frame of typed Arrow columns, with the contract's dtypes and defaults."""
     n = len(next(iter(columns.values())))
@@ -423,9 +436,9 @@ def _to_frame(columns: dict[str, pa.Array], spec: Table) -> pd.DataFrame:
         if col is None:
             out[name] = pd.Series(arr.to_pandas(), dtype="str")
         elif col.kind == "choice":
-            out[name] = pc.utf8_lower(arr).dictionary_encode().to_pandas()
+            out[name] = _categorical(pc.utf8_lower(arr))
         elif col.pandas_dtype == "category":
-            out[name] = arr.dictionary_encode().to_pandas()
+            out[name] = _categorical(arr)
         elif col.kind == "text":
             out[name] = pd.Series(arr.to_pandas(), dtype="str")
         elif col.kind == "date":
@@ -444,7 +457,8 @@ def _to_frame(columns: dict[str, pa.Array], spec: Table) -> pd.DataFrame:
             out[name] = pd.Series(arr.to_pandas(types_mapper=pd.ArrowDtype)).astype("boolean")
     for col in spec.columns:  # absent optional columns take the contract's default
         if col.name not in out:
-            out[col.name] = pd.Series([col.default] * n, dtype=col.pandas_dtype)
+            dtype = _NO_CATEGORIES if col.pandas_dtype == "category" else col.pandas_dtype
+            out[col.name] = pd.Series(col.default, index=pd.RangeIndex(n), dtype=dtype)
     order = [c.name for c in spec.columns] + [c for c in columns if _spec_column(spec, c) is None]
     return pd.DataFrame({k: out[k] for k in order}, index=pd.RangeIndex(n))
 
@@ -461,8 +475,12 @@ def _check_schema(
     raw: pa.Table | None,
     found: _Found,
     bad_cells: dict[str, np.ndarray],
+    unique: Future | None = None,
 ) -> None:
     """Ranges, required values and cross-column rules (pandera), then duplicate keys.
+
+    ``unique``, when given, is the already-started `_surely_unique` of the key
+    (the fast path runs it on the second core while this checks ranges).
 
     ``raw`` (the text as read) words the messages; without it (the fast path) the
     problems only signal that the text path must run.
@@ -500,7 +518,10 @@ def _check_schema(
                 found.cells(idx, column, None, "is empty, but a value is required")
             else:
                 found.cells(idx, column, values(column, idx), str(check))
-    if spec.key and not _surely_unique(typed, spec.key):
+    surely_unique = unique.result() if unique is not None else (
+        bool(spec.key) and _surely_unique(typed, spec.key)
+    )
+    if spec.key and not surely_unique:
         key = list(spec.key)
         dup = frame.duplicated(key, keep=False).to_numpy()
         if dup.any():
@@ -543,11 +564,14 @@ def _finish(found: _Found, line_of: Callable[[np.ndarray], np.ndarray]) -> list[
 
 
 def _bad_rows(found: _Found) -> dict[str, np.ndarray]:
-    """Rows already reported per column, so a range check does not report them twice."""
-    rows: dict[str, list[int]] = {}
+    """Rows already reported per column, so a range check does not report them twice.
+
+    Includes the rows beyond the listed ones (counted in ``found.hidden``).
+    """
+    rows: dict[str, list[np.ndarray]] = {c: list(v) for c, v in found.flagged.items()}
     for r, col, _, _ in found.rows:
-        rows.setdefault(col, []).append(r)
-    return {c: np.asarray(v, dtype=np.int64) for c, v in rows.items()}
+        rows.setdefault(col, []).append(np.array([r], dtype=np.int64))
+    return {c: np.unique(np.concatenate(v)) for c, v in rows.items()}
 
 
 def read_table(
@@ -571,9 +595,12 @@ def read_table(
         if header is not None and not found and all(c in header for c in spec.required_columns):
             typed = _read_csv_typed(path, spec, header)
             if typed is not None:
-                frame = _to_frame(typed, spec)
-                quick = _Found(label)
-                _check_schema(frame, spec, typed, None, quick, {})
+                # the key's hash count (Arrow, no GIL) overlaps the pandas conversion
+                with ThreadPoolExecutor(max_workers=1) as pool:
+                    unique = pool.submit(_surely_unique, typed, spec.key) if spec.key else None
+                    frame = _to_frame(typed, spec)
+                    quick = _Found(label)
+                    _check_schema(frame, spec, typed, None, quick, {}, unique)
                 if not quick:
                     return frame, []
         raw, line_of = _read_csv_strings(path, spec, header, found)

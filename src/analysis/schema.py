@@ -232,7 +232,7 @@ def pandera_schema(table: Table) -> pa.DataFrameSchema:
         columns[name] = pa.Column(
             nullable=False,
             required=True,
-            checks=[pa.Check(lambda s: s.dt.dayofweek == 0, error="is not a Monday")],
+            checks=[pa.Check(lambda s: s.dt.day_of_week == 0, error="is not a Monday")],
         )
     wide: list[pa.Check] = []
     if table.name == "contracts":
