@@ -88,3 +88,44 @@ def finish(ax: Any, *, title: str, xlabel: str | None = None, ylabel: str | None
 # ---------------------------------------------------------------------------
 # Story 07 (the seed article's FAQ) and 08 (my history)
 # ---------------------------------------------------------------------------
+
+
+def jss_windows_timeline(scores: Any, *, threshold: float, title: str) -> Any:
+    """Every window score and the displayed JSS over time (tidy: eval_date, score, value)."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    fig, ax = plt.subplots()
+    sns.lineplot(data=scores, x="eval_date", y="value", hue="score", style="score",
+                 drawstyle="steps-post", ax=ax)
+    ax.axhline(threshold, color="0.3", linestyle=":", linewidth=1)
+    ax.set_ylim(-2, 102)
+    ax.legend(title=None, loc="lower left", ncols=3)
+    return finish(ax, title=title, xlabel="JSS evaluation date", ylabel="Score (%)")
+
+
+def badge_timeline(status: Any, *, title: str) -> Any:
+    """The weekly badge status as a step line over the four levels."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    levels = list(status["status"].cat.categories)
+    data = status.assign(level=status["status"].cat.codes)
+    fig, ax = plt.subplots(figsize=(8, 2.8))
+    sns.lineplot(data=data, x="week", y="level", drawstyle="steps-post", ax=ax)
+    ax.set_yticks(range(len(levels)), [lv.replace("_", " ") for lv in levels])
+    ax.set_ylim(-0.3, len(levels) - 0.7)
+    return finish(ax, title=title, xlabel="Week (Sunday)", ylabel="Status")
+
+
+def earnings_vs_minimum(status: Any, *, minimum: float, title: str) -> Any:
+    """Earnings over the trailing 12 months against the badge minimum."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    fig, ax = plt.subplots()
+    sns.lineplot(data=status, x="week", y="earnings_12m_usd", ax=ax)
+    ax.axhline(minimum, color="0.3", linestyle=":", linewidth=1)
+    ax.annotate(f"minimum ${minimum:,.0f}", (status["week"].min(), minimum),
+                textcoords="offset points", xytext=(4, 4), fontsize="small")
+    return finish(ax, title=title, xlabel="Week (Sunday)", ylabel="Earnings, last 12 months (USD)")
