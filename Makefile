@@ -6,10 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint format bench clean
+.PHONY: help setup run demo-history test lint format bench clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 .venv-uv/bin/uv:
 	$(PY_BOOTSTRAP) -m venv .venv-uv
@@ -21,9 +21,11 @@ $(BIN)/toprated: pyproject.toml uv.lock | $(UV)
 
 setup: $(BIN)/toprated ## create .venv with the locked dependencies (uv sync --locked)
 
-run: setup ## the main job: import the bundled sample export and validate it
-	$(BIN)/toprated import data/raw/upwork-earnings-export-sample.csv --out data/processed/my-history
-	$(BIN)/toprated validate data/processed/my-history
+run: setup ## the main job: regenerate every HTML report in reports/ from the bundled data
+	$(BIN)/toprated report
+
+demo-history: setup ## rebuild data/raw/my-history (the sample export + made-up feedback)
+	$(BIN)/python -m analysis.demo
 
 test: setup ## run the whole test suite (pytest) and the linter
 	$(BIN)/ruff check src tests benchmarks
