@@ -79,10 +79,53 @@ def _engine_inputs(args: argparse.Namespace):
     return history, rules, start, end, as_of
 
 
+def _scale_out(args: argparse.Namespace, kind: str) -> int | None:
+    """Run `kind` on Dask (`analysis.scale`) when asked to; None = the pandas engine."""
+    from analysis.errors import Problem
+
+    events = getattr(args, "events", None)
+    if args.engine != "dask":
+        folder = args.out is not None and args.out.endswith(("/", "\\"))
+        for given, option in ((args.scheduler, "--scheduler"), (args.partitioned, "--partitioned"),
+                              (folder, "--out FOLDER/")):  # fmt: skip
+            if given:
+                raise InputError([Problem(option, None, None, None, "needs --engine dask")])
+        return None
+    if args.partitioned and args.out is None:
+        raise InputError([Problem("--partitioned", None, None, None, "needs --out FOLDER")])
+    from analysis.ruleset import load_rules
+    from analysis.scale import run_dask
+
+    rules = load_rules(args.rules)
+    run_dask(
+        kind,
+        args.history,
+        rules,
+        start=_date(args.start, "--from"),
+        end=_date(args.end, "--to"),
+        as_of=_date(args.as_of, "--as-of"),
+        out=args.out,
+        events=events,
+        partitioned=args.partitioned,
+        scheduler=args.scheduler,
+    )
+    return 0
+
+
+def _cmd_convert(args: argparse.Namespace) -> int:
+    from analysis.scale import convert
+
+    parts = convert(args.history, args.out, parts=args.parts)
+    print(f"Wrote {args.out}: a Parquet dataset in {parts} parts by freelancer_id.")
+    return 0
+
+
 def _cmd_jss(args: argparse.Namespace) -> int:
     from analysis.jss import grid_columns, iter_jss_grid
     from analysis.output import write_frames
 
+    if (done := _scale_out(args, "jss")) is not None:
+        return done
     history, rules, start, end, as_of = _engine_inputs(args)
     grid = iter_jss_grid(history, rules, start=start, end=end, as_of=as_of)
     write_frames(grid, args.out, columns=grid_columns(rules))
@@ -95,6 +138,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
     from analysis.output import write_frames
     from analysis.status import COLUMNS, EVENT_COLUMNS, iter_status_grid, status_events
 
+    if (done := _scale_out(args, "status")) is not None:
+        return done
     history, rules, start, end, as_of = _engine_inputs(args)
     events: list[pd.DataFrame] = []
 
@@ -122,6 +167,27 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
     history = read_history(args.history)
     result = whatif(history, args.freelancer, rules, at=at)
     print(json.dumps(result, indent=2) if args.json else render_whatif(result))
+    return 0
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from analysis.simulate import generate
+
+    start, end = _date(args.start, "--start"), _date(args.end, "--end")
+    summary = generate(
+        out=Path(args.out),
+        freelancers=args.freelancers,
+        start=start.date().isoformat(),
+        end=end.date().isoformat(),
+        seed=args.seed,
+        scenario=args.scenario,
+        overrides=args.set or None,
+        gzip=args.gzip,
+        progress=not args.quiet,
+    )
+    rows = ", ".join(f"{name} {n:,}" for name, n in summary["rows"].items())
+    print(f"Wrote {summary['out']} ({summary['scenario']}, seed {summary['seed']}): {rows}")
+    print(f"Planted truth: {Path(summary['out']) / 'truth.json'}")
     return 0
 
 
@@ -162,6 +228,24 @@ def _add_engine_options(p: argparse.ArgumentParser) -> None:
         help="the date the history runs to (default: the latest date in the input)",
     )
     p.add_argument("--out", help="output file: CSV, or Parquet if it ends in .parquet (default: stdout)")
+    p.add_argument(
+        "--engine",
+        choices=("pandas", "dask"),
+        default="pandas",
+        help="pandas (one process, default) or dask (part by part on a Dask cluster)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: a running scheduler, e.g. tcp://host:8786 "
+        "(default: a local cluster, one worker per core)",
+    )
+    p.add_argument(
+        "--partitioned",
+        action="store_true",
+        help="with --engine dask: write --out (and --events) as a folder of Parquet parts, "
+        "one per input part (also when --out ends in /)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -185,6 +269,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--freelancer", default="me", help="freelancer id to use (default: me)")
     p.set_defaults(run=_cmd_import)
 
+    p = sub.add_parser(
+        "convert", help="write a history as a Parquet dataset partitioned by freelancer (for Dask)"
+    )
+    p.add_argument("history", help="a history folder, or a single contracts file")
+    p.add_argument("--to", choices=("parquet",), default="parquet", help="format (parquet)")
+    p.add_argument("--out", required=True, help="new folder: <table>/part-NNNNN.parquet")
+    p.add_argument("--parts", type=int, help="number of parts (default: about 250,000 rows each)")
+    p.set_defaults(run=_cmd_convert)
+
     p = sub.add_parser("jss", help="the JSS and its window scores on every JSS evaluation date")
     _add_engine_options(p)
     p.set_defaults(run=_cmd_jss)
@@ -201,6 +294,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rules", default="upwork-2025", help="rule set name or TOML file")
     p.add_argument("--json", action="store_true", help="print JSON instead of plain words")
     p.set_defaults(run=_cmd_whatif)
+
+    from analysis.simulate import DEFAULT_END, DEFAULT_FREELANCERS, DEFAULT_SEED, DEFAULT_START
+
+    p = sub.add_parser("generate", help="simulate a marketplace with planted truth (history + truth.json)")
+    p.add_argument("--out", required=True, help="folder to write the history into")
+    p.add_argument("--freelancers", type=int, default=DEFAULT_FREELANCERS,
+                   help=f"number of freelancers (default {DEFAULT_FREELANCERS})")
+    p.add_argument("--start", default=DEFAULT_START, help=f"first day (default {DEFAULT_START})")
+    p.add_argument("--end", default=DEFAULT_END, help=f"last day (default {DEFAULT_END})")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    p.add_argument("--scenario", default="baseline",
+                   help="baseline, no-badge-effect, high-pressure, or a scenario TOML file")
+    p.add_argument("--set", action="append", metavar="KNOB=VALUE",
+                   help="override one knob of the scenario (repeatable)")
+    p.add_argument("--gzip", action="store_true", help="write .csv.gz files")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=_cmd_generate)
 
     p = sub.add_parser("report", help="run every report notebook and write self-contained HTML")
     p.add_argument("history", nargs="?", help="history folder (default: the bundled sample)")

@@ -1,0 +1,1 @@
+"""Named scenarios of the synthetic marketplace: TOML files read by `analysis.simulate`."""

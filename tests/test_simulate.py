@@ -1,0 +1,294 @@
+"""The synthetic marketplace (`analysis.simulate`): determinism, validity, the badge
+in the loop against the rules engine, planted truth, knobs, calibration, sample.
+
+Small runs (a few hundred freelancers over a few years) are shared per module;
+the calibration and sample checks use the bundled sample in ``data/raw/sample``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.errors import InputError
+from analysis.history import History
+from analysis.load import read_history
+from analysis.simulate import (
+    BADGE_KNOBS,
+    SimConfig,
+    bundled_scenarios,
+    calibration_table,
+    generate,
+    knob_table,
+    load_scenario,
+    parse_overrides,
+    simulate,
+    status_panel,
+    write_history,
+)
+from analysis.status import status_grid
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "raw" / "sample"
+SMALL = {"freelancers": 300, "start": "2020-01-01", "end": "2023-12-31", "seed": 11}
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """A small baseline run, written as plain CSV: (frames, truth, folder)."""
+    frames, truth = simulate(SimConfig(**SMALL, status_scope="all"), progress=False)
+    out = tmp_path_factory.mktemp("small")
+    write_history(frames, truth, out)
+    return frames, truth, out
+
+
+def _statuses(history: History, truth: dict) -> pd.DataFrame:
+    grid = status_grid(history, truth["rules"])
+    return grid[["freelancer_id", "week", "status"]].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------
+# the data contract and determinism
+# ---------------------------------------------------------------------------
+
+
+def test_output_keeps_the_data_contract(small):
+    frames, truth, out = small
+    history = read_history(out)
+    assert set(history.tables()) == {
+        "contracts",
+        "payments",
+        "activity",
+        "freelancers",
+        "account_events",
+    }
+    for name, frame in frames.items():
+        got = getattr(history, name)
+        assert list(got.columns) == list(frame.columns), name
+        assert len(got) == len(frame) == truth["rows"][name]
+        for col in frame.columns:
+            a, b = frame[col], got[col]
+            if isinstance(a.dtype, pd.CategoricalDtype):
+                a, b = a.astype("str"), b.astype("str")
+            pd.testing.assert_series_equal(
+                a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False
+            )
+    c = history.contracts
+    assert c["contract_id"].is_unique
+    assert (c["end_date"].isna() | (c["end_date"] >= c["start_date"])).all()
+    # earnings_usd is the sum of the contract's payments (to the as-of date if open)
+    paid = history.payments.groupby("contract_id")["amount_usd"].sum()
+    total = paid.reindex(c["contract_id"]).fillna(0.0).to_numpy()
+    np.testing.assert_allclose(total, c["earnings_usd"].to_numpy(), atol=0.011)
+    assert history.as_of == pd.Timestamp(truth["last_sunday"])
+    assert (history.activity["week_start"].dt.day_of_week == 0).all()
+
+
+def test_same_seed_same_bytes_and_gzip(tmp_path):
+    config = {**SMALL, "freelancers": 120, "end": "2021-12-31"}
+    a = generate(tmp_path / "a", **config, gzip=True, progress=False)
+    b = generate(tmp_path / "b", **config, gzip=True, progress=False)
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    tables = [t for t, n in a["rows"].items() if n]
+    assert names == sorted([f"{t}.csv.gz" for t in tables] + ["truth.json"])
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    truth = json.loads((tmp_path / "a" / "truth.json").read_text())
+    for table in tables:
+        text = gzip.decompress((tmp_path / "a" / f"{table}.csv.gz").read_bytes())
+        assert hashlib.sha256(text).hexdigest() == truth["files"][f"{table}.csv"]
+    read_history(tmp_path / "a")  # gzip output loads
+    c = generate(tmp_path / "c", **{**config, "seed": 12}, progress=False)
+    assert (tmp_path / "c" / "contracts.csv").read_bytes() != gzip.decompress(
+        (tmp_path / "a" / "contracts.csv.gz").read_bytes()
+    )
+    assert c["seed"] == 12 and b["seed"] == a["seed"]
+
+
+# ---------------------------------------------------------------------------
+# the badge in the loop is the rules engine's
+# ---------------------------------------------------------------------------
+
+
+def test_in_loop_statuses_equal_status_grid_of_the_files(small):
+    _, truth, out = small
+    recomputed = _statuses(read_history(out), truth)
+    lived = status_panel(truth)
+    assert len(lived) == len(recomputed)
+    pd.testing.assert_frame_equal(lived, recomputed, check_categorical=False)
+    counts = lived["status"].value_counts()
+    assert counts["top_rated"] + counts["top_rated_plus"] > 100
+    assert counts["rising_talent"] > 0
+
+
+def test_top_rated_scope_is_exact_for_the_badge():
+    frames, truth = simulate(SimConfig(**SMALL, status_scope="top-rated"), progress=False)
+    assert truth["status_scope"] == "top-rated"
+    recomputed = _statuses(History(**frames), truth)
+    lived = status_panel(truth)
+    assert (lived["freelancer_id"] == recomputed["freelancer_id"]).all()
+    assert (lived["week"] == recomputed["week"]).all()
+    badge = ["top_rated", "top_rated_plus"]
+    assert (lived["status"].isin(badge) == recomputed["status"].isin(badge)).all()
+    known = lived["status"].notna()
+    assert known.mean() < 1.0
+    assert (lived["status"][known].astype(str) == recomputed["status"][known].astype(str)).all()
+    # the same world as scope "all": behaviour only depends on the badge
+    full, _ = simulate(SimConfig(**SMALL, status_scope="all"), progress=False)
+    pd.testing.assert_frame_equal(full["contracts"], frames["contracts"])
+
+
+# ---------------------------------------------------------------------------
+# planted truth
+# ---------------------------------------------------------------------------
+
+
+def test_planted_truth_baseline_and_no_effect(small):
+    _, truth, _ = small
+    r, k = truth["realised"], truth["knobs"]
+    assert r["top_rated_weeks"] > 0
+    assert r["invitation_lift"] == pytest.approx(k["invitation_lift"]) and r["invitation_lift"] > 1
+    assert r["profile_view_lift"] == pytest.approx(k["profile_view_lift"])
+    assert 1.0 < r["hire_rate_lift"] <= k["hire_rate_lift"] + 1e-9
+    assert r["rate_premium"] == pytest.approx(k["rate_premium"])
+    assert r["maintenance_hours_per_top_rated_week"] == pytest.approx(
+        k["maintenance_hours_per_week"], rel=0.1
+    )
+    assert r["risky_offers_declined"] > 0 and r["forgone_earnings_usd"] > 0
+    # quality drives both JSS and demand: the naive comparison is biased upward
+    assert r["naive_invitation_ratio_top_rated_vs_rest"] > 1.5 * r["invitation_lift"]
+    assert set(truth["knobs"]) == set(knob_table()["knob"])
+
+    frames, none = simulate(SimConfig(**SMALL, scenario="no-badge-effect"), progress=False)
+    r0 = none["realised"]
+    assert none["scenario"] == "no-badge-effect"
+    for key in ("invitation_lift", "profile_view_lift", "hire_rate_lift", "rate_premium"):
+        assert r0[key] == pytest.approx(1.0), key
+    assert r0["maintenance_hours_per_top_rated_week"] == 0.0
+    assert r0["risky_offers_declined"] == 0 and r0["forgone_earnings_usd"] == 0.0
+    assert r0["pressure_exits"] == 0
+    assert r0["naive_invitation_ratio_top_rated_vs_rest"] > 1.5
+
+
+def test_truth_json_records_knobs_and_seed(small):
+    _, truth, out = small
+    record = json.loads((out / "truth.json").read_text())
+    assert record["seed"] == SMALL["seed"]
+    assert record["knobs"] == pytest.approx(truth["knobs"])
+    assert "_panel" not in record and "simulation_seconds" not in record
+    assert record["realised"]["invitation_lift"] == pytest.approx(1.25)
+    assert set(record["files"]) == {f"{t}.csv" for t, n in truth["rows"].items() if n}
+
+
+# ---------------------------------------------------------------------------
+# scenarios and knobs
+# ---------------------------------------------------------------------------
+
+
+def test_scenarios():
+    assert {"baseline", "no-badge-effect", "high-pressure"} <= set(bundled_scenarios())
+    base = load_scenario("baseline")
+    none = load_scenario("no-badge-effect")
+    high = load_scenario("high-pressure")
+    table = knob_table().set_index("knob")
+    assert base.knobs == table["default"].to_dict()
+    assert table["source"].str.len().min() > 5
+    assert set(BADGE_KNOBS) <= set(table.index)
+    for knob in BADGE_KNOBS:
+        assert none.knobs[knob] in (0.0, 1.0) or knob == "pressure_jss_margin"
+    assert high.knobs["maintenance_hours_per_week"] > base.knobs["maintenance_hours_per_week"]
+    assert high.knobs["invitation_lift"] == base.knobs["invitation_lift"]
+    with pytest.raises(InputError, match="neither a bundled scenario"):
+        load_scenario("no-such-scenario")
+
+
+def test_scenario_file_extends_baseline(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text('name = "mine"\nextends = "high-pressure"\n[knobs]\ninvitation_lift = 2.0\n')
+    mine = load_scenario(path)
+    assert mine.name == "mine"
+    assert mine.knobs["invitation_lift"] == 2.0
+    assert mine.knobs["maintenance_hours_per_week"] == 5.0
+    path.write_text("[knobs]\ninvitaton_lift = 2.0\n")
+    with pytest.raises(InputError, match="did you mean invitation_lift"):
+        load_scenario(path)
+
+
+def test_parse_overrides():
+    assert parse_overrides(["invitation_lift=1.5", " rate_premium = 1 "]) == {
+        "invitation_lift": 1.5,
+        "rate_premium": 1.0,
+    }
+    assert parse_overrides(None) == {}
+    cases = {
+        "invitaton_lift=1.5": "--set invitaton_lift: 'invitaton_lift' is not a knob; did you mean invitation_lift?",
+        "invitation_lift=abc": "--set invitation_lift: 'abc' is not a number from 0.01 to 100",
+        "risky_decline_share=1.5": "--set risky_decline_share: '1.5' is not a number from 0 to 1",
+        "invitation_lift=nan": "is not a number",
+        "invitation_lift": "--set invitation_lift: is not of the form KNOB=VALUE",
+        "=3": "is not of the form KNOB=VALUE",
+    }
+    for item, message in cases.items():
+        with pytest.raises(InputError) as err:
+            parse_overrides([item])
+        assert message in str(err.value), item
+        assert len(err.value.problems) == 1
+
+
+def test_overrides_reach_the_simulation():
+    config = {**SMALL, "freelancers": 100, "end": "2021-06-30"}
+    _, truth = simulate(SimConfig(**config, overrides={"invitation_lift": 2.0}), progress=False)
+    assert truth["knobs"]["invitation_lift"] == 2.0
+    assert truth["overrides"] == {"invitation_lift": 2.0}
+    with pytest.raises(InputError, match="not a knob"):
+        generate("unused", **config, overrides=["nope=1"], progress=False)
+
+
+# ---------------------------------------------------------------------------
+# the bundled sample and calibration
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample():
+    if not (SAMPLE / "truth.json").exists():
+        pytest.skip("the bundled sample has not been generated")
+    return read_history(SAMPLE), json.loads((SAMPLE / "truth.json").read_text())
+
+
+def test_bundled_sample_is_a_fresh_generation(sample, tmp_path):
+    history, truth = sample
+    sizes = sum(p.stat().st_size for p in SAMPLE.iterdir())
+    assert sizes < 20 * 2**20
+    for table in truth["files"]:
+        text = gzip.decompress((SAMPLE / f"{table}.gz").read_bytes())
+        assert hashlib.sha256(text).hexdigest() == truth["files"][table], table
+    fresh = generate(
+        tmp_path,
+        truth["freelancers"],
+        truth["start"],
+        truth["end"],
+        truth["seed"],
+        truth["scenario"],
+        truth["overrides"],
+        gzip=True,
+        progress=False,
+    )
+    assert fresh["seconds"] < 60
+    for name in [*truth["files"], "truth.json"]:
+        name = name if name.endswith(".json") else f"{name}.gz"
+        assert (tmp_path / name).read_bytes() == (SAMPLE / name).read_bytes(), name
+    assert history.freelancer_ids.size > 1000
+
+
+def test_calibration_of_the_bundled_sample(sample):
+    history, _ = sample
+    table = calibration_table(history)
+    assert list(table.columns) == ["figure", "target", "simulated", "tolerance", "within_tolerance"]
+    required = table[~table["figure"].str.startswith("lifetime hours")]
+    assert required["within_tolerance"].all(), required[~required["within_tolerance"]]
