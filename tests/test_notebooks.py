@@ -1,0 +1,78 @@
+"""Every report notebook in ``notebooks/`` runs end to end on a small history, and the
+built reports pass the browser checks, with hostile ids and categories in the data.
+
+One build serves all tests (it is the slow part): a small simulated marketplace
+(`analysis.simulate`, fixed seed) whose first two freelancers are renamed to
+script-injection payloads and one category to an ``<img onerror>`` payload. The
+reports must show them escaped and nothing may execute (``window.__xss`` unset).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.browsercheck import CHROMIUM, check_report_folder
+from analysis.report import build_reports, discover_notebooks
+from analysis.simulate import generate
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+PAYLOAD_IDS = ['<script>window.__xss=1</script>', '<img src=x onerror="window.__xss=1">']
+PAYLOAD_CATEGORY = "<img src=y onerror=window.__xss=1>"
+
+pytestmark = pytest.mark.slow
+
+
+def _hostile(folder: Path) -> None:
+    """Rename two freelancers and one category to payloads, in every file."""
+    files = {p.stem: p for p in folder.glob("*.csv")}
+    contracts = pd.read_csv(files["contracts"], dtype=str, keep_default_na=False)
+    busiest = contracts["freelancer_id"].value_counts().index[:2]
+    rename = dict(zip(busiest, PAYLOAD_IDS, strict=True))
+    for path in files.values():
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame["freelancer_id"] = frame["freelancer_id"].replace(rename)
+        if "category" in frame:
+            frame["category"] = frame["category"].replace({"web-dev": PAYLOAD_CATEGORY})
+        frame.to_csv(path, index=False, lineterminator="\n")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, list]:
+    base = tmp_path_factory.mktemp("notebooks")
+    history = base / "history"
+    generate(history, freelancers=300, start="2021-01-01", end="2024-12-31", seed=7, progress=False)
+    _hostile(history)
+    out = base / "reports"
+    reports = build_reports(history, out, NOTEBOOKS, progress=False)
+    return out, reports
+
+
+def test_every_notebook_builds_a_report(built):
+    out, reports = built
+    names = [p.stem for p in discover_notebooks(NOTEBOOKS)]
+    assert [r.name for r in reports] == names
+    for r in reports:
+        assert (out / r.file).is_file()
+        assert r.finding, f"{r.name} states no finding"
+    index = (out / "index.html").read_text("utf-8")
+    assert all(r.file in index for r in reports)
+
+
+def test_payloads_are_escaped_in_the_html(built):
+    out, _ = built
+    for page in out.glob("*.html"):
+        text = page.read_text("utf-8")
+        assert "<script>window.__xss" not in text, page.name
+        assert 'onerror="window.__xss' not in text, page.name
+        assert "<img src=y onerror" not in text, page.name
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (CI installs it)")
+def test_reports_pass_the_browser_checks(built):
+    out, _ = built
+    shots = ROOT / "tests" / "artifacts" / "screenshots" / "notebooks"
+    assert check_report_folder(out, screenshot_dir=shots) == []
