@@ -237,6 +237,7 @@ def build_reports(
     with_code: bool = False,
     progress: bool = True,
     build_date: dt.date | None = None,
+    jobs: int | None = None,
 ) -> list[ReportInfo]:
     """Run the report notebooks on ``history`` and write HTML reports into ``out``.
 
@@ -251,6 +252,8 @@ def build_reports(
     - ``as_of``, ``seed``: passed to every notebook (``as_of`` as ``"YYYY-MM-DD"``).
     - ``with_code``: keep the code cells in the HTML (hidden by default).
     - ``build_date``: the date shown in the index (today if None).
+    - ``jobs``: notebooks run at once, each in its own kernel (default: the
+      number of cores, at most 4).
 
     Everything is built in a temporary folder next to ``out``; only when every
     notebook succeeded are the new files moved in (and, after a full build, the
@@ -258,7 +261,6 @@ def build_reports(
     `ReportError` and leaves ``out`` untouched. Returns the reports built now, in
     order.
     """
-    from tqdm.auto import tqdm
 
     from analysis.load import read_history
 
@@ -297,24 +299,67 @@ def build_reports(
     build = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
     try:
         kernels = _write_kernelspec(build / "kernels")
-        built: list[ReportInfo] = []
         papermill_log = logging.getLogger("papermill")
         papermill_log.addFilter(_quiet_unknown_parameters)
         try:
-            with tqdm(selected, desc="reports", unit="notebook", disable=not progress) as bar:
-                for notebook in bar:
-                    bar.set_postfix_str(notebook.stem)
-                    built.append(
-                        _build_one(
-                            notebook, build, kernels, parameters, provenance, with_code=with_code
-                        )
-                    )
+            built = _run_all(
+                selected, build, kernels, parameters, provenance, with_code, jobs, progress
+            )
         finally:
             papermill_log.removeFilter(_quiet_unknown_parameters)
         _publish(build, out, built, full=not only, provenance=provenance)
     finally:
         shutil.rmtree(build, ignore_errors=True)
     return built
+
+
+def _run_all(
+    selected: Sequence[Path],
+    build: Path,
+    kernels: Path,
+    parameters: dict[str, Any],
+    provenance: dict[str, Any],
+    with_code: bool,
+    jobs: int | None,
+    progress: bool,
+) -> list[ReportInfo]:
+    """Run the notebooks, `jobs` at a time (each in its own kernel process).
+
+    Results keep the notebooks' order. The first failure (in notebook order among
+    those that failed) is raised once every started notebook has stopped; the
+    notebooks not yet started are cancelled.
+    """
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    from tqdm.auto import tqdm
+
+    jobs = max(1, min(jobs or min(os.cpu_count() or 1, 4), len(selected)))
+    results: dict[Path, ReportInfo] = {}
+    errors: dict[Path, BaseException] = {}
+    with (
+        tqdm(total=len(selected), desc="reports", unit="notebook", disable=not progress) as bar,
+        ThreadPoolExecutor(max_workers=jobs) as pool,
+    ):
+        futures = {
+            pool.submit(
+                _build_one, nb, build, kernels, parameters, provenance, with_code=with_code
+            ): nb
+            for nb in selected
+        }
+        for future in as_completed(futures):
+            notebook = futures[future]
+            try:
+                results[notebook] = future.result()
+            except BaseException as err:  # re-raised below, in notebook order
+                errors[notebook] = err
+                for other in futures:
+                    other.cancel()
+            bar.set_postfix_str(notebook.stem)
+            bar.update()
+    for notebook in selected:
+        if notebook in errors:
+            raise errors[notebook]
+    return [results[nb] for nb in selected if nb in results]
 
 
 def _quiet_unknown_parameters(record: logging.LogRecord) -> bool:
