@@ -334,6 +334,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as err:
         print(err.render(), file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # e.g. `toprated jss ... | head`
+        return 0
     except Exception as err:
         from analysis.report import ReportError
 
@@ -341,8 +343,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"report build failed: {err}", file=sys.stderr)
             return EXIT_BUILD_FAILED
         raise
-    except BrokenPipeError:  # e.g. `toprated jss ... | head`
-        return 0
 
 
 if __name__ == "__main__":

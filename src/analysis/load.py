@@ -583,6 +583,10 @@ def read_table(
     file with anything to report, or anything unusual, is read again as text so
     every message can quote the value as written.
     """
+    if path.is_dir():  # a Parquet dataset's table: a folder of part files
+        from analysis.scale import read_table_parts
+
+        return read_table_parts(path, table)
     spec = TABLES[table]
     label = label or path.name
     if path.name.endswith(".parquet"):
@@ -616,6 +620,8 @@ def read_table(
 
 def _locate(folder: Path, table: str, problems: list[Problem]) -> Path | None:
     hits = [folder / f"{table}{s}" for s in SUFFIXES if (folder / f"{table}{s}").is_file()]
+    if (folder / table).is_dir() and any((folder / table).glob("*.parquet")):
+        hits.append(folder / table)  # a Parquet dataset (`toprated convert`)
     if len(hits) > 1:
         problems.append(
             Problem(
