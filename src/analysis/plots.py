@@ -97,11 +97,28 @@ def jss_histogram(data: Any, *, threshold: float, title: str) -> Any:
     import seaborn as sns
 
     fig, ax = plt.subplots()
-    sns.histplot(data=data, x="jss", hue="scope", stat="percent", common_norm=False,
-                 binwidth=2, binrange=(0, 102), element="step", ax=ax)
+    sns.histplot(
+        data=data,
+        x="jss",
+        hue="scope",
+        stat="percent",
+        common_norm=False,
+        binwidth=2,
+        binrange=(0, 102),
+        element="step",
+        ax=ax,
+    )
     ax.axvline(threshold, color="0.3", linestyle=":", linewidth=1)
-    ax.annotate(f"Top Rated needs {threshold:g}", (threshold, 1), xycoords=("data", "axes fraction"),
-                xytext=(-4, -4), textcoords="offset points", ha="right", va="top", fontsize="small")
+    ax.annotate(
+        f"Top Rated needs {threshold:g}",
+        (threshold, 1),
+        xycoords=("data", "axes fraction"),
+        xytext=(-4, -4),
+        textcoords="offset points",
+        ha="right",
+        va="top",
+        fontsize="small",
+    )
     sns.move_legend(ax, "upper left", title=None)
     return finish(ax, title=title, xlabel="JSS (%)", ylabel="Share of each scope (%)")
 
@@ -119,11 +136,23 @@ def window_score_boxes(data: Any, *, title: str) -> Any:
         )
     )
     fig, ax = plt.subplots()
-    sns.boxplot(data=labelled, x="window", y="score", color="C0", fill=False,
-                showfliers=False, width=0.5, ax=ax)
+    sns.boxplot(
+        data=labelled,
+        x="window",
+        y="score",
+        color="C0",
+        fill=False,
+        showfliers=False,
+        width=0.5,
+        ax=ax,
+    )
     ax.set_ylim(-2, 102)
-    return finish(ax, title=title, xlabel="Window (share of JSS dates on which it is defined)",
-                  ylabel="Window score (%)")
+    return finish(
+        ax,
+        title=title,
+        xlabel="Window (share of JSS dates on which it is defined)",
+        ylabel="Window score (%)",
+    )
 
 
 def displayed_window_bars(data: Any, *, title: str) -> Any:
@@ -136,8 +165,9 @@ def displayed_window_bars(data: Any, *, title: str) -> Any:
     for bars in ax.containers:
         ax.bar_label(bars, fmt="%.0f%%", padding=3, fontsize="small")
     ax.set_xlim(0, ax.get_xlim()[1] * 1.1)
-    return finish(ax, title=title, xlabel="Share of JSS evaluation dates (%)",
-                  ylabel="Score displayed")
+    return finish(
+        ax, title=title, xlabel="Share of JSS evaluation dates (%)", ylabel="Score displayed"
+    )
 
 
 def lift_histogram(data: Any, *, title: str) -> Any:
@@ -148,10 +178,20 @@ def lift_histogram(data: Any, *, title: str) -> Any:
 
     fig, ax = plt.subplots()
     upper = max(float(data["lift_points"].quantile(0.99)), 5.0) if len(data) else 5.0
-    sns.histplot(data=data[data["lift_points"] <= upper], x="lift_points", discrete=True,
-                 stat="percent", color="C0", ax=ax)
-    return finish(ax, title=title, xlabel="JSS minus the 24-month score (points)",
-                  ylabel="Share of lifted dates (%)")
+    sns.histplot(
+        data=data[data["lift_points"] <= upper],
+        x="lift_points",
+        discrete=True,
+        stat="percent",
+        color="C0",
+        ax=ax,
+    )
+    return finish(
+        ax,
+        title=title,
+        xlabel="JSS minus the 24-month score (points)",
+        ylabel="Share of lifted dates (%)",
+    )
 
 
 def drop_histogram(data: Any, *, title: str) -> Any:
@@ -162,11 +202,24 @@ def drop_histogram(data: Any, *, title: str) -> Any:
 
     top = float(data["drop_points"].max()) if len(data) else 10.0
     fig, ax = plt.subplots()
-    sns.histplot(data=data, x="drop_points", hue="scenario", stat="percent", common_norm=False,
-                 binwidth=2, binrange=(0, top + 2), element="step", ax=ax)
+    sns.histplot(
+        data=data,
+        x="drop_points",
+        hue="scenario",
+        stat="percent",
+        common_norm=False,
+        binwidth=2,
+        binrange=(0, top + 2),
+        element="step",
+        ax=ax,
+    )
     sns.move_legend(ax, "upper right", title=None)
-    return finish(ax, title=title, xlabel="JSS drop from one bad contract (points)",
-                  ylabel="Share of freelancers (%)")
+    return finish(
+        ax,
+        title=title,
+        xlabel="JSS drop from one bad contract (points)",
+        ylabel="Share of freelancers (%)",
+    )
 
 
 def drop_by_record_size(data: Any, *, title: str) -> Any:
@@ -176,11 +229,14 @@ def drop_by_record_size(data: Any, *, title: str) -> Any:
     import seaborn as sns
 
     fig, ax = plt.subplots()
-    sns.boxplot(data=data, x="record", y="drop_points", hue="scenario", showfliers=False,
-                ax=ax)
+    sns.boxplot(data=data, x="record", y="drop_points", hue="scenario", showfliers=False, ax=ax)
     sns.move_legend(ax, "upper right", title=None)
-    return finish(ax, title=title, xlabel="Contracts counted in the 24-month window",
-                  ylabel="JSS drop (points)")
+    return finish(
+        ax,
+        title=title,
+        xlabel="Contracts counted in the 24-month window",
+        ylabel="JSS drop (points)",
+    )
 
 
 def badge_lag_histogram(data: Any, *, title: str, max_weeks: int = 52) -> Any:
@@ -191,12 +247,17 @@ def badge_lag_histogram(data: Any, *, title: str, max_weeks: int = 52) -> Any:
 
     shown = data.assign(weeks_to_badge=data["weeks_to_badge"].clip(upper=max_weeks))
     fig, ax = plt.subplots()
-    sns.histplot(data=shown, x="weeks_to_badge", hue="head_start", multiple="stack",
-                 discrete=True, ax=ax)
+    sns.histplot(
+        data=shown, x="weeks_to_badge", hue="head_start", multiple="stack", discrete=True, ax=ax
+    )
     sns.move_legend(ax, "upper right", title="Good weeks already counted")
     ax.set_xlim(-1, max_weeks + 1)
-    return finish(ax, title=title, xlabel=f"Weeks from first JSS ≥ 90 to the badge ({max_weeks}+ at the end)",
-                  ylabel="Freelancers")
+    return finish(
+        ax,
+        title=title,
+        xlabel=f"Weeks from first JSS ≥ 90 to the badge ({max_weeks}+ at the end)",
+        ylabel="Freelancers",
+    )
 
 
 def stuck_histogram(data: Any, *, required: int, title: str) -> Any:
@@ -210,17 +271,25 @@ def stuck_histogram(data: Any, *, required: int, title: str) -> Any:
     if hasattr(data["blocked_by"], "cat"):
         shown = data.assign(blocked_by=data["blocked_by"].cat.remove_unused_categories())
     fig, ax = plt.subplots()
-    sns.histplot(data=shown, x="good_weeks_16", hue="blocked_by", multiple="stack",
-                 discrete=True, ax=ax)
+    sns.histplot(
+        data=shown, x="good_weeks_16", hue="blocked_by", multiple="stack", discrete=True, ax=ax
+    )
     ax.axvline(required - 0.5, color="0.3", linestyle=":", linewidth=1)
-    ax.annotate(f"{required} needed", (required - 0.5, 1), xycoords=("data", "axes fraction"),
-                xytext=(4, -4), textcoords="offset points", va="top", fontsize="small")
-    sns.move_legend(ax, "upper center", bbox_to_anchor=(0.5, -0.16), ncols=3,
-                    title="Badge held back by")
+    ax.annotate(
+        f"{required} needed",
+        (required - 0.5, 1),
+        xycoords=("data", "axes fraction"),
+        xytext=(4, -4),
+        textcoords="offset points",
+        va="top",
+        fontsize="small",
+    )
+    sns.move_legend(
+        ax, "upper center", bbox_to_anchor=(0.5, -0.16), ncols=3, title="Badge held back by"
+    )
     ax.set_xlim(-0.5, 16.5)
     ax.set_xticks(range(0, 17, 2))
-    return finish(ax, title=title, xlabel="Good weeks in the last 16",
-                  ylabel="Freelancer-Sundays")
+    return finish(ax, title=title, xlabel="Good weeks in the last 16", ylabel="Freelancer-Sundays")
 
 
 def monthly_changes_lines(data: Any, *, title: str) -> Any:
@@ -229,8 +298,15 @@ def monthly_changes_lines(data: Any, *, title: str) -> Any:
     import seaborn as sns
 
     fig, ax = plt.subplots()
-    sns.lineplot(data=data, x="month", y="freelancers", hue="change", style="change",
-                 drawstyle="steps-post", ax=ax)
+    sns.lineplot(
+        data=data,
+        x="month",
+        y="freelancers",
+        hue="change",
+        style="change",
+        drawstyle="steps-post",
+        ax=ax,
+    )
     sns.move_legend(ax, "upper left", title=None)
     return finish(ax, title=title, xlabel="Month", ylabel="Freelancers per month")
 
@@ -242,13 +318,29 @@ def km_plot(curve: Any, *, title: str, xlabel: str, ylabel: str) -> Any:
     import seaborn as sns
 
     fig, ax = plt.subplots()
-    sns.lineplot(data=curve, x="weeks", y="survival", hue="group", drawstyle="steps-post",
-                 errorbar=None, ax=ax)
-    colors = {t.get_text(): h.get_color()
-              for t, h in zip(ax.get_legend().texts, ax.get_legend().legend_handles, strict=True)}
+    sns.lineplot(
+        data=curve,
+        x="weeks",
+        y="survival",
+        hue="group",
+        drawstyle="steps-post",
+        errorbar=None,
+        ax=ax,
+    )
+    colors = {
+        t.get_text(): h.get_color()
+        for t, h in zip(ax.get_legend().texts, ax.get_legend().legend_handles, strict=True)
+    }
     for name, band in curve.groupby("group", observed=True):  # the bands only
-        ax.fill_between(band["weeks"], band["ci_lower"], band["ci_upper"], step="post",
-                        alpha=0.2, color=colors.get(str(name), "C0"), linewidth=0)
+        ax.fill_between(
+            band["weeks"],
+            band["ci_lower"],
+            band["ci_upper"],
+            step="post",
+            alpha=0.2,
+            color=colors.get(str(name), "C0"),
+            linewidth=0,
+        )
     ax.set_ylim(0, 1.02)
     _percent_axis(ax.yaxis)
     sns.move_legend(ax, "upper right", title=None)
@@ -263,15 +355,26 @@ def transition_heatmap(data: Any, *, title: str) -> Any:
     import seaborn as sns
     from matplotlib.colors import LogNorm
 
-    names = {"none": "none", "rising_talent": "Rising Talent", "top_rated": "Top Rated",
-             "top_rated_plus": "Top Rated Plus"}
+    names = {
+        "none": "none",
+        "rising_talent": "Rising Talent",
+        "top_rated": "Top Rated",
+        "top_rated_plus": "Top Rated Plus",
+    }
     table = data.pivot(index="from_status", columns="to_status", values="share")
     table = table.rename(index=names, columns=names)
     labels = table.map(lambda v: "" if np.isnan(v) else (f"{v:.0%}" if v >= 0.1 else f"{v:.2%}"))
     fig, ax = plt.subplots(figsize=(8, 5))
-    sns.heatmap(table.where(table > 0), annot=labels, fmt="", cmap="mako_r",
-                norm=LogNorm(vmin=1e-4, vmax=1), cbar_kws={"label": "Share of the row (log)"},
-                linewidths=0.5, ax=ax)
+    sns.heatmap(
+        table.where(table > 0),
+        annot=labels,
+        fmt="",
+        cmap="mako_r",
+        norm=LogNorm(vmin=1e-4, vmax=1),
+        cbar_kws={"label": "Share of the row (log)"},
+        linewidths=0.5,
+        ax=ax,
+    )
     ax.tick_params(axis="y", rotation=0)
     return finish(ax, title=title, xlabel="Status the next Sunday", ylabel="Status this Sunday")
 
@@ -281,31 +384,42 @@ def _share_bars(data: Any, *, row: str, title: str, xlabel: str, ylabel: str) ->
     panel sized to its number of bars and labelled with the percentages."""
     import seaborn as sns
 
-    groups = [g for g in data[row].drop_duplicates()]
+    groups = list(data[row].drop_duplicates())
     sizes = [max(int((data[row] == g).sum()), 1) for g in groups]
+    height = (1.4 + 0.45 * sum(sizes) + 0.5 * len(groups)) / max(len(groups), 1)
     grid = sns.catplot(
-        data=data, y="reason", x="share", row=row, row_order=groups, hue=row,
-        hue_order=groups, kind="bar", dodge=False, sharey=False, legend=False, height=1.0,
-        aspect=8.0,
+        data=data,
+        y="reason",
+        x="share",
+        row=row,
+        row_order=groups,
+        hue=row,
+        hue_order=groups,
+        kind="bar",
+        dodge=False,
+        sharey=False,
+        legend=False,
+        height=height,
+        aspect=8.0 / height,
         facet_kws={"gridspec_kws": {"height_ratios": sizes}},
     )
-    grid.figure.set_size_inches(8.0, 1.2 + 0.45 * sum(sizes) + 0.5 * len(groups))
     for ax in grid.axes.flat:
         for bars in ax.containers:
-            ax.bar_label(bars, labels=[f"{b.get_width():.0%}" for b in bars], padding=3,
-                         fontsize="small")
+            ax.bar_label(
+                bars, labels=[f"{b.get_width():.0%}" for b in bars], padding=3, fontsize="small"
+            )
         _percent_axis(ax.xaxis)
     grid.set(xlim=(0, min(1.15, float(data["share"].max()) * 1.15 + 0.02)))
-    grid.set_titles(row_template="{row_name}", loc="left", fontweight="normal",
-                    size="medium")
+    grid.set_titles(row_template="{row_name}", loc="left", fontweight="normal", size="medium")
     return finish(grid, title=title, xlabel=xlabel, ylabel=ylabel)
 
 
 def loss_reason_bars(data: Any, *, title: str) -> Any:
     """Share of downgrades listing each failed criterion, one panel per kind of
     downgrade (tidy: kind, reason, share); returns the FacetGrid."""
-    return _share_bars(data, row="kind", title=title,
-                       xlabel="Share of downgrades of that kind (%)", ylabel="")
+    return _share_bars(
+        data, row="kind", title=title, xlabel="Share of downgrades of that kind (%)", ylabel=""
+    )
 
 
 def rule_share_lines(data: Any, *, title: str) -> Any:
@@ -325,8 +439,9 @@ def disagreement_bars(data: Any, *, title: str) -> Any:
     """Why the rule sets disagree: share of one-sided freelancer-Sundays failing each
     criterion of the other rule set, one panel per side (tidy: side, reason, share);
     returns the FacetGrid."""
-    return _share_bars(data, row="side", title=title,
-                       xlabel="Share of those freelancer-Sundays (%)", ylabel="")
+    return _share_bars(
+        data, row="side", title=title, xlabel="Share of those freelancer-Sundays (%)", ylabel=""
+    )
 
 
 # ---------------------------------------------------------------------------
