@@ -449,6 +449,51 @@ def disagreement_bars(data: Any, *, title: str) -> Any:
 # ---------------------------------------------------------------------------
 
 
+def change_histogram(
+    data: Any, *, x: str, title: str, xlabel: str, clip: float | None = None
+) -> Any:
+    """Per-freelancer changes (tidy: one row per freelancer, column `x`), with a
+    dotted line at 0 (no change); values beyond +-`clip` are drawn at the edge."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    shown = data if clip is None else data.assign(**{x: data[x].clip(-clip, clip)})
+    fig, ax = plt.subplots()
+    sns.histplot(data=shown, x=x, bins=40, color="C0", ax=ax)
+    ax.axvline(0, color="0.3", linestyle=":", linewidth=1)
+    return finish(ax, title=title, xlabel=xlabel, ylabel="Freelancers")
+
+
+def lift_intervals(data: Any, *, title: str) -> Any:
+    """Estimates with 95% intervals, one line each (tidy: label, estimate, ci_low,
+    ci_high; optional ``truth``, drawn as a diamond); dotted line at 1 (no effect)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8.0, 0.6 * len(data) + 1.6))
+    y = list(range(len(data)))[::-1]
+    ax.errorbar(
+        data["estimate"],
+        y,
+        xerr=[data["estimate"] - data["ci_low"], data["ci_high"] - data["estimate"]],
+        fmt="o",
+        color="C0",
+        capsize=4,
+        label="estimate, 95% interval",
+    )
+    if "truth" in data and data["truth"].notna().any():
+        ax.scatter(data["truth"], y, marker="D", color="C3", zorder=3, label="planted truth")
+    ax.axvline(1, color="0.3", linestyle=":", linewidth=1)
+    ax.set_yticks(y, data["label"])
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(plt.matplotlib.ticker.FormatStrFormatter("%.2gx"))
+    ax.xaxis.set_minor_formatter(plt.matplotlib.ticker.NullFormatter())
+    ax.set_ylim(-0.6, len(data) - 0.4)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncols=2, fontsize="small")
+    finish(ax, title=title, xlabel="Multiplicative effect (log scale)", ylabel="")
+    fig.tight_layout()
+    return ax
+
+
 def jss_windows_timeline(scores: Any, *, threshold: float, title: str) -> Any:
     """Every window score and the displayed JSS over time (tidy: eval_date, score, value)."""
     import matplotlib.pyplot as plt
