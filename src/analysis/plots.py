@@ -644,3 +644,92 @@ def importance_bars(table: Any, *, title: str) -> Any:
     ax.errorbar(table["auc_drop"], range(len(table)), xerr=table["sd"], fmt="none", color="0.3")
     return finish(ax, title=title, xlabel="Drop in held-out ROC AUC when shuffled",
                   ylabel=None)
+
+
+# ---------------------------------------------------------------------------
+# Story 03 (benefits) and 05 (is it worth it)
+# ---------------------------------------------------------------------------
+
+
+def event_time_effects(coefs: Any, *, title: str, truth: float | None = None) -> Any:
+    """Event-time effects with 95% bands, one panel per event (tidy: event,
+    event_time, estimate, ci_low, ci_high); dotted line at 1 (no change), dashed
+    line at the planted `truth` of the lift when given."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    g = sns.FacetGrid(coefs, col="event", height=3.4, aspect=1.15, sharey=True)
+    g.map_dataframe(sns.lineplot, x="event_time", y="estimate", marker="o")
+
+    def _band(data: Any, **kw: Any) -> None:
+        ax = plt.gca()
+        ax.fill_between(data["event_time"], data["ci_low"], data["ci_high"], alpha=0.2, color="C0")
+        ax.axhline(1, color="0.3", linestyle=":", linewidth=1)
+        ax.axvline(-0.5, color="0.3", linestyle=":", linewidth=1)
+
+    g.map_dataframe(_band)
+    if truth is not None:
+        for ax, name in zip(g.axes.flat, g.col_names, strict=True):
+            level = truth if "gain" in str(name) else 1.0 / truth
+            ax.axhline(level, color="C3", linestyle="--", linewidth=1, label="planted truth")
+        g.axes.flat[0].legend(loc="upper left", fontsize="small")
+    g.set_titles("{col_name}")
+    return finish(g, title=title, xlabel="Weeks from the event (bins)",
+                  ylabel="Effect vs the weeks just before (x)")
+
+
+def net_value_intervals(verdicts: Any, *, title: str) -> Any:
+    """Mean net value per freelancer-year by segment with its 90% interval, one
+    panel per segmentation (tidy: by, segment, net_usd, net_low_usd, net_high_usd,
+    p_worth_it); dotted line at 0 (break-even)."""
+    import matplotlib.pyplot as plt
+
+    groups = list(dict.fromkeys(verdicts["by"]))
+    sizes = [int((verdicts["by"] == b).sum()) for b in groups]
+    fig, axes = plt.subplots(len(groups), 1, figsize=(8, 0.45 * sum(sizes) + 1.2 * len(groups)),
+                             gridspec_kw={"height_ratios": sizes}, sharex=True, squeeze=False)
+    for ax, b in zip(axes[:, 0], groups, strict=True):
+        d = verdicts[verdicts["by"] == b]
+        y = list(range(len(d)))[::-1]
+        ax.errorbar(d["net_usd"], y, xerr=[d["net_usd"] - d["net_low_usd"],
+                    d["net_high_usd"] - d["net_usd"]], fmt="o", color="C0", capsize=4)
+        ax.axvline(0, color="0.3", linestyle=":", linewidth=1)
+        ax.set_yticks(y, [f"{s}  (p={p:.0%})" for s, p in zip(d["segment"], d["p_worth_it"],
+                                                              strict=True)])
+        ax.set_ylabel(str(b).replace("_", " "))
+        ax.set_ylim(-0.6, len(d) - 0.4)
+    axes[-1, 0].set_xlabel("Net value of a year with the badge (USD per freelancer)")
+    axes[0, 0].set_title(title)
+    fig.tight_layout()
+    return axes[0, 0]
+
+
+def break_even_lifts(data: Any, *, estimate: float, ci: tuple[float, float], title: str) -> Any:
+    """Median break-even invitation lift by segment (tidy: segment, break_even_lift)
+    against the estimated lift (line) and its 95% interval (band)."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(data) + 1.6))
+    ax.axvspan(ci[0], ci[1], color="C2", alpha=0.2)
+    ax.axvline(estimate, color="C2", linewidth=1.5, label=f"estimated lift {estimate:.2f}x")
+    sns.barplot(data=data, y="segment", x="break_even_lift", color="C0", ax=ax)
+    ax.legend(loc="lower right", fontsize="small")
+    return finish(ax, title=title, xlabel="Invitation lift needed to break even (x, median)",
+                  ylabel="")
+
+
+def sensitivity_lines(data: Any, *, title: str, estimate: float | None = None) -> Any:
+    """Mean net value per freelancer-year against the assumed invitation lift, one
+    line per segment (tidy: segment, lift, net_usd); dotted line at 0."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    fig, ax = plt.subplots()
+    sns.lineplot(data=data, x="lift", y="net_usd", hue="segment", marker="o", ax=ax)
+    ax.axhline(0, color="0.3", linestyle=":", linewidth=1)
+    if estimate is not None:
+        ax.axvline(estimate, color="C2", linewidth=1)
+    ax.legend(title=None, loc="upper left", fontsize="small")
+    return finish(ax, title=title, xlabel="Assumed invitation lift (x)",
+                  ylabel="Net value per year (USD)")
