@@ -170,6 +170,12 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_effects(args: argparse.Namespace) -> int:
+    from analysis.effects import command
+
+    return command(args)
+
+
 def _cmd_generate(args: argparse.Namespace) -> int:
     from analysis.simulate import generate
 
@@ -294,6 +300,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rules", default="upwork-2025", help="rule set name or TOML file")
     p.add_argument("--json", action="store_true", help="print JSON instead of plain words")
     p.set_defaults(run=_cmd_whatif)
+
+    p = sub.add_parser("effects", help="the badge's effects with 95%% intervals (and the planted truth)")
+    p.add_argument("history", help="a history folder with activity.csv (truth.json is used if present)")
+    p.add_argument("--rules", default="upwork-2025", help="rule set name or TOML file")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(run=_cmd_effects)
 
     from analysis.simulate import DEFAULT_END, DEFAULT_FREELANCERS, DEFAULT_SEED, DEFAULT_START
 
