@@ -42,6 +42,8 @@ format: setup ## apply ruff's formatting and safe fixes
 bench: setup ## run the benchmarks (slow; writes benchmarks/results/)
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_simulate.py --gzip
+	$(BIN)/python benchmarks/bench_scale.py
 
 clean: ## remove the virtualenvs, caches and built outputs
 	rm -rf .venv .venv-uv .pytest_cache .ruff_cache .hypothesis data/processed reports/*.html
