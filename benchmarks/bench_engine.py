@@ -161,7 +161,7 @@ def run_compare(args, rules) -> dict:
     del res
     print(f"duckdb:   {duck_times}", flush=True)
     con.close()
-    del con, table
+    table = days = None  # free the inputs before the status grid
     gc.collect()
 
     # the weekly status grid (JSS included) on the same history: target under a minute
