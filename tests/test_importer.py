@@ -32,7 +32,15 @@ from analysis.importer import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-SAMPLE = REPO.parent / "shared" / "data" / "upwork-earnings-export-sample.csv"
+# the bundled copy of ../shared/data/upwork-earnings-export-sample.csv (identical bytes,
+# checked below when ../shared is beside the clone)
+SAMPLE = REPO / "data" / "raw" / "upwork-earnings-export-sample.csv"
+SHARED_SAMPLE = REPO.parent / "shared" / "data" / "upwork-earnings-export-sample.csv"
+
+
+@pytest.mark.skipif(not SHARED_SAMPLE.exists(), reason="../shared is not beside this clone")
+def test_bundled_sample_is_the_shared_one():
+    assert SAMPLE.read_bytes() == SHARED_SAMPLE.read_bytes()
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "exports"
 OLD_EXPORT = FIXTURES / "transaction-history.csv"
 NEW_EXPORT = FIXTURES / "transaction-history-v2.csv"
