@@ -13,16 +13,12 @@
 # `../shared/spec/rules-upwork-2025.md`).
 
 # %%
-from pathlib import Path
 
 from IPython.display import display
 
 from analysis import mechanics, plots
-from analysis.freelancer import SAMPLE
 from analysis.jss import jss_grid
-from analysis.load import read_history
-from analysis.report import finding
-from analysis.ruleset import load_rules
+from analysis.report import finding, open_inputs
 from analysis.status import status_grid
 
 # %% tags=["parameters"]
@@ -33,10 +29,7 @@ seed = 0
 
 # %%
 plots.set_theme()
-source = Path(history_path) if history_path else SAMPLE
-history = read_history(source)
-rule_set = load_rules(rules)
-assert len(history.contracts) > 0, f"{source} holds no contracts"
+source, history, rule_set = open_inputs(history_path, rules)
 threshold = rule_set.badges.jss_min
 grid = jss_grid(history, rule_set, as_of=as_of)
 status = status_grid(history, rule_set, as_of=as_of, jss=grid)

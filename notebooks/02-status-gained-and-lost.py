@@ -12,15 +12,12 @@
 # standing [S32]). "The badge" means Top Rated or Top Rated Plus.
 
 # %%
-from pathlib import Path
 
 from IPython.display import display
 
 from analysis import mechanics, plots, transitions
-from analysis.freelancer import SAMPLE
 from analysis.jss import jss_grid
-from analysis.load import read_history
-from analysis.report import finding
+from analysis.report import finding, open_inputs
 from analysis.ruleset import load_rules
 from analysis.status import status_events, status_grid
 
@@ -32,10 +29,7 @@ seed = 0
 
 # %%
 plots.set_theme()
-source = Path(history_path) if history_path else SAMPLE
-history = read_history(source)
-rule_set = load_rules(rules)
-assert len(history.contracts) > 0, f"{source} holds no contracts"
+source, history, rule_set = open_inputs(history_path, rules)
 end = history.as_of if as_of is None else as_of
 grid = jss_grid(history, rule_set, as_of=end)
 status = status_grid(history, rule_set, as_of=end, jss=grid)

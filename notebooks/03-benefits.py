@@ -13,7 +13,6 @@
 # truth from `truth.json` is shown beside each estimate.
 
 # %%
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -28,10 +27,7 @@ from analysis.effects import (
     score,
     weekly_panel,
 )
-from analysis.freelancer import SAMPLE
-from analysis.load import read_history
-from analysis.report import finding
-from analysis.ruleset import load_rules
+from analysis.report import finding, open_inputs
 from analysis.status import status_grid
 
 # %% tags=["parameters"]
@@ -43,10 +39,7 @@ max_controls = 100  # never-badged comparison freelancers kept in the model fits
 
 # %%
 plots.set_theme()
-source = Path(history_path) if history_path else SAMPLE
-history = read_history(source)
-rule_set = load_rules(rules)
-assert len(history.contracts) > 0, f"{source} holds no contracts"
+source, history, rule_set = open_inputs(history_path, rules)
 end = history.as_of if as_of is None else as_of
 truth = read_truth(source)
 planted = (truth or {}).get("realised", {}) or {}

@@ -13,10 +13,7 @@ from IPython.display import display
 
 from analysis import plots
 from analysis import pressure as pr
-from analysis.freelancer import SAMPLE
-from analysis.load import read_history
-from analysis.report import finding
-from analysis.ruleset import load_rules
+from analysis.report import finding, open_inputs
 from analysis.status import status_events, status_grid
 
 # %% tags=["parameters"]
@@ -27,10 +24,7 @@ seed = 0
 
 # %%
 plots.set_theme()
-source = SAMPLE if history_path is None else history_path
-history = read_history(source)
-rule_set = load_rules(rules)
-assert len(history.contracts) > 0, f"no contracts in {source}"
+source, history, rule_set = open_inputs(history_path, rules)
 threshold = rule_set.badges.jss_min
 grid = pr.headroom_grid(history, rule_set, as_of=as_of)
 status = status_grid(

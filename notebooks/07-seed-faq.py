@@ -17,17 +17,14 @@
 # so a verdict there says whether the analysis finds what was planted.
 
 # %%
-from pathlib import Path
 
 import pandas as pd
 from IPython.display import display
 
 from analysis import faq, plots, transitions
 from analysis.effects import naive_lift, read_truth, weekly_panel
-from analysis.freelancer import SAMPLE
 from analysis.jss import jss_grid
-from analysis.load import read_history
-from analysis.report import finding
+from analysis.report import finding, open_inputs
 from analysis.ruleset import load_rules
 from analysis.status import status_events, status_grid
 
@@ -40,11 +37,8 @@ max_controls = 200  # never-badged comparison freelancers kept in the model fits
 
 # %%
 plots.set_theme()
-source = Path(history_path) if history_path else SAMPLE
-history = read_history(source)
-rule_set = load_rules(rules)
+source, history, rule_set = open_inputs(history_path, rules)
 seed_rules = load_rules("seed-article")
-assert len(history.contracts) > 0, f"{source} holds no contracts"
 end = history.as_of if as_of is None else as_of
 grid = jss_grid(history, rule_set, as_of=end)
 status = status_grid(history, rule_set, as_of=end, jss=grid)

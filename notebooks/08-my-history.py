@@ -44,8 +44,10 @@ assert who in set(history.contracts["freelancer_id"]), f"{who} is not in {source
 jss, status = freelancer_timeline(history, who, rule_set, as_of=as_of)
 assert len(status) > 0, "no badge Sundays in this history"
 threshold = rule_set.badges.jss_min
-print(f"History: {source.name}, freelancer {who}, rules {rule_set.name}, "
-      f"{len(history.select([who]).contracts)} contracts")
+print(
+    f"History: {source.name}, freelancer {who}, rules {rule_set.name}, "
+    f"{len(history.select([who]).contracts)} contracts"
+)
 
 # %% [markdown]
 # ## The JSS and the windows behind it
@@ -59,8 +61,11 @@ print(f"History: {source.name}, freelancer {who}, rules {rule_set.name}, "
 scores = window_scores_long(jss)
 last = jss.dropna(subset=["jss"]).tail(1)
 latest = None if last.empty else int(last["jss"].iloc[0])
-title = (f"JSS now {latest}: the best window carries it" if latest is not None
-         else "No JSS yet: no 24-month window with 2 contracts from 2 clients")
+title = (
+    f"JSS now {latest}: the best window carries it"
+    if latest is not None
+    else "No JSS yet: no 24-month window with 2 contracts from 2 clients"
+)
 _ = plots.jss_windows_timeline(scores, threshold=threshold, title=title)
 
 # %%
@@ -75,9 +80,7 @@ display(jss.tail(8).reset_index(drop=True))
 
 # %%
 weeks_top = int(status["status"].isin(["top_rated", "top_rated_plus"]).sum())
-_ = plots.badge_timeline(
-    status, title=f"Top Rated (or Plus) in {weeks_top} of {len(status)} weeks"
-)
+_ = plots.badge_timeline(status, title=f"Top Rated (or Plus) in {weeks_top} of {len(status)} weeks")
 
 # %% [markdown]
 # ## Headroom: how many bad outcomes until the badge is at risk
@@ -99,20 +102,27 @@ display(table)
 minimum = rule_set.badges.earnings_min_usd or 0.0
 short_weeks = int((status["earnings_12m_usd"] < minimum).sum())
 _ = plots.earnings_vs_minimum(
-    status, minimum=minimum,
+    status,
+    minimum=minimum,
     title=f"Below the ${minimum:,.0f} minimum in {short_weeks} of {len(status)} weeks",
 )
 
 # %%
 now = table.iloc[-1]
 if now["jss"] is pd.NA or pd.isna(now["jss"]):
-    text = (f"Freelancer {who} has no JSS yet on {now['date']}; "
-            f"{now['positives_to_reach']} positive outcome(s) would give one of at least {threshold:g}.")
+    text = (
+        f"Freelancer {who} has no JSS yet on {now['date']}; "
+        f"{now['positives_to_reach']} positive outcome(s) would give one of at least {threshold:g}."
+    )
 elif now["jss"] >= threshold:
-    text = (f"Freelancer {who}: JSS {now['jss']} on {now['date']}, status "
-            f"{str(now['status']).replace('_', ' ')}; {now['negatives_to_drop_below']} more bad "
-            f"outcome(s) would take it below {threshold:g}.")
+    text = (
+        f"Freelancer {who}: JSS {now['jss']} on {now['date']}, status "
+        f"{str(now['status']).replace('_', ' ')}; {now['negatives_to_drop_below']} more bad "
+        f"outcome(s) would take it below {threshold:g}."
+    )
 else:
-    text = (f"Freelancer {who}: JSS {now['jss']} on {now['date']}, below {threshold:g}; "
-            f"{now['positives_to_reach']} positive outcome(s) would lift it back.")
+    text = (
+        f"Freelancer {who}: JSS {now['jss']} on {now['date']}, below {threshold:g}; "
+        f"{now['positives_to_reach']} positive outcome(s) would lift it back."
+    )
 finding(text)

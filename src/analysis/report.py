@@ -149,6 +149,22 @@ def finding(text: str) -> None:
 # ------------------------------------------------------------------ discovery
 
 
+def open_inputs(history_path: str | Path | None, rules: str | Path):
+    """A report notebook's inputs: (source path, History, Rules), checked.
+
+    ``history_path`` None means the bundled marketplace sample (what every report
+    runs on by default); a history without contracts is refused.
+    """
+    from analysis.freelancer import SAMPLE
+    from analysis.load import read_history
+    from analysis.ruleset import load_rules
+
+    source = Path(history_path) if history_path else SAMPLE
+    history = read_history(source)
+    assert len(history.contracts) > 0, f"{source} holds no contracts"
+    return source, history, load_rules(rules)
+
+
 def discover_notebooks(folder: Path | str) -> list[Path]:
     """The report notebooks in ``folder`` (``NN-name.py``), ordered by name."""
     folder = Path(folder)
