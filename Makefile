@@ -28,16 +28,16 @@ demo-history: setup ## rebuild data/raw/my-history (the sample export + made-up 
 	$(BIN)/python -m analysis.demo
 
 test: setup ## run the whole test suite (pytest) and the linter
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks notebooks
 	$(BIN)/pytest -q
 
 lint: setup ## ruff lint and format check
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks notebooks
+	$(BIN)/ruff format --check src tests benchmarks notebooks
 
 format: setup ## apply ruff's formatting and safe fixes
-	$(BIN)/ruff check --fix src tests benchmarks
-	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks notebooks
+	$(BIN)/ruff format src tests benchmarks notebooks
 
 bench: setup ## run the benchmarks (slow; writes benchmarks/results/)
 	$(BIN)/python benchmarks/bench_load.py
