@@ -20,14 +20,21 @@ else is grouped pandas, no loop per freelancer.
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pandas as pd
 
-from analysis.effects import EFFECT_COLUMNS, WINDOW, Z95, event_sample
+from analysis.effects import (
+    CONTROLS,
+    EFFECT_COLUMNS,
+    FIXED,
+    WINDOW,
+    Z95,
+    _fit,
+    _with_controls,
+    event_sample,
+)
 from analysis.mechanics import BADGE_STATUSES
-from analysis.money import day_numbers
 
 SUPPORTS = "supports"
 CONTRADICTS = "contradicts"
@@ -36,7 +43,6 @@ UNDECIDED = "cannot decide"
 BEFORE = (-12, -1)
 AFTER = (0, 15)
 #: JSS bin edges of the model controls (as in `analysis.effects.JSS_BIN_EDGES`).
-_JSS_EDGES = np.array([50, 60, 70, 80, 85, 88, 90, 92, 95, 98])
 
 
 # ---------------------------------------------------------------------------
@@ -244,28 +250,10 @@ def event_time_means(panel: pd.DataFrame, outcomes: tuple[str, ...] = ("invitati
 
 
 def _model_frame(sample: pd.DataFrame, outcome: str) -> pd.DataFrame:
-    """The model columns of `analysis.effects` (same definitions): freelancer and
-    week codes, JSS bin (-1 = no JSS), centred JSS / 10, log(1 + recent earnings in
-    thousand USD), log(1 + tenure in years), the Top Rated dummy and the outcome."""
-    jss = sample["jss"].to_numpy(dtype=np.float64)
-    has = np.isfinite(jss)
-    week = day_numbers(sample["week_start"])
-    return pd.DataFrame(
-        {
-            "y": sample[outcome].to_numpy(dtype=np.float64),
-            "tr": sample["top_rated"].to_numpy(dtype=np.float64),
-            "fid": pd.factorize(sample["freelancer_id"])[0],
-            "wk": (week - week.min()) // 7,
-            "jss_bin": np.where(
-                has, np.searchsorted(_JSS_EDGES, np.where(has, jss, 0), "right"), -1
-            ),  # fmt: skip
-            "jss_c": np.where(has, jss - 90.0, 0.0) / 10.0,
-            "log_earn": np.log1p(
-                np.maximum(sample["earnings_12w_usd"].to_numpy(dtype=np.float64), 0.0) / 1000.0
-            ),
-            "log_tenure": np.log1p(sample["tenure_years"].to_numpy(dtype=np.float64)),
-        }
-    )
+    """The model columns of `analysis.effects` (its `_with_controls`: freelancer and
+    week codes, JSS bin, centred JSS, log recent earnings, log tenure, the Top Rated
+    dummy) plus the outcome as ``y``."""
+    return _with_controls(sample).assign(y=sample[outcome].to_numpy(dtype=np.float64))
 
 
 def badge_lift(panel: pd.DataFrame, outcome: str = "invitations", event: str = "gain",
@@ -289,8 +277,6 @@ def badge_lift(panel: pd.DataFrame, outcome: str = "invitations", event: str = "
     `analysis.effects.hire_rate_lift` (hires per application, on the gain sample):
     more invitations while Top Rated then do not count as a better hire rate.
     """
-    import pyfixest as pf
-
     names = {"invitations": "invitation_lift", "profile_views": "profile_view_lift",
              "hires": "hire_rate_lift" if exposure else "hires_lift"}  # fmt: skip
     name = names.get(outcome, f"{outcome}_lift") + ("_losses" if event == "loss" else "")
@@ -314,15 +300,7 @@ def badge_lift(panel: pd.DataFrame, outcome: str = "invitations", event: str = "
         **{f"log_{c}": np.log1p(sample[c].to_numpy(dtype=np.float64)) for c in exposure}
     )
     extra = "".join(f" + log_{c}" for c in exposure)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = pf.fepois(
-            f"y ~ tr{extra} + jss_c + log_earn + log_tenure | fid + wk + jss_bin",
-            data=data,
-            vcov={"CRV1": "fid"},
-            copy_data=False,
-            store_data=False,
-        )
+    fit = _fit("poisson", f"y ~ tr{extra} + {CONTROLS} | {FIXED}", data)
     beta, se = float(fit.coef()["tr"]), float(fit.se()["tr"])
     row.update(
         estimate=math.exp(beta),

@@ -30,13 +30,12 @@ seeded subsample of comparison freelancers, a fast stand-in for
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis.effects import WINDOW, Z95, event_sample
+from analysis.effects import CONTROLS, FIXED, WINDOW, Z95, _fit, event_sample
 
 #: The effects the value model needs (rows of `analysis.effects.EFFECT_COLUMNS` frames).
 VALUE_EFFECTS = ("invitation_lift", "rate_premium", "maintenance_hours")
@@ -90,8 +89,6 @@ def event_time_lift(
     ``ci_high`` (the reference bin is 1 by construction); empty when there is no
     event to compare.
     """
-    import pyfixest as pf
-
     from analysis.faq import _model_frame
 
     cols = ["event_time", "estimate", "ci_low", "ci_high"]
@@ -109,15 +106,7 @@ def event_time_lift(
     dummies["b_pre"] = (e < b_lo * bin_weeks).astype(np.float64)
     names = [k for k, v in dummies.items() if v.any()]
     data = _model_frame(sample, outcome).assign(**dummies)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = pf.fepois(
-            f"y ~ {' + '.join(names)} + jss_c + log_earn + log_tenure | fid + wk + jss_bin",
-            data=data,
-            vcov={"CRV1": "fid"},
-            copy_data=False,
-            store_data=False,
-        )
+    fit = _fit("poisson", f"y ~ {' + '.join(names)} + {CONTROLS} | {FIXED}", data)
     coef, se = fit.coef(), fit.se()
     rows = [(-bin_weeks, 1.0, 1.0, 1.0)]
     for k in bins:
