@@ -25,15 +25,18 @@ run: setup ## the main job: regenerate every HTML report in reports/ from the bu
 	$(BIN)/toprated report
 
 demo-history: setup ## rebuild data/raw/my-history (the sample export + made-up feedback)
-	$(BIN)/python -m analysis.demo
+	$(BIN)/python -m analysis.io.demo
 
-test: setup ## run the whole test suite (pytest) and the linter
-	$(BIN)/ruff check src tests benchmarks notebooks
-	$(BIN)/pytest -q
-
-lint: setup ## ruff lint and format check
+test: setup ## run the linters (ruff, ruff format, import-linter) and the whole test suite
 	$(BIN)/ruff check src tests benchmarks notebooks
 	$(BIN)/ruff format --check src tests benchmarks notebooks
+	$(BIN)/lint-imports
+	$(BIN)/pytest -q
+
+lint: setup ## ruff lint, format check and import layers
+	$(BIN)/ruff check src tests benchmarks notebooks
+	$(BIN)/ruff format --check src tests benchmarks notebooks
+	$(BIN)/lint-imports
 
 format: setup ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix src tests benchmarks notebooks

@@ -3,8 +3,8 @@
 Issue 6, "Acceptance: the answers must be right": generate at least 20 histories
 with different seeds (`analysis.simulate.generate`), each with a true invitation
 lift drawn from {1.0, 1.2, 1.5} (the simulator's ``invitation_lift`` knob), run
-the event study (`analysis.effects.event_study`, pooled lift) and the naive
-comparison (`analysis.effects.naive_lift`) on each, and report
+the event study (`analysis.estimate.effects.event_study`, pooled lift) and the naive
+comparison (`analysis.estimate.effects.naive_lift`) on each, and report
 
 - per history: seed, planted and realised true lift (``truth.json``), the
   estimate, its 95% interval and whether it covers the realised truth, and the
@@ -43,8 +43,8 @@ LIFTS = (1.0, 1.2, 1.5)
 
 def run_one(task: dict) -> dict:
     """Generate one history, estimate, and score; returns one row of the table."""
-    from analysis.effects import event_study, naive_lift, weekly_panel
-    from analysis.load import read_history
+    from analysis.estimate.effects import event_study, naive_lift, weekly_panel
+    from analysis.io.load import read_history
     from analysis.simulate import generate
 
     t0 = time.perf_counter()

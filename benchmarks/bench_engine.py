@@ -5,7 +5,7 @@ A script, not a test. Two modes:
 - default: build a synthetic history (``benchmarks/synthetic.py``; 100,000
   freelancers ~ 4 million contracts over 2020-2025), then time, in this one run,
   the median of ``--repeats`` runs of (a) the full JSS grid with
-  `analysis.jss.jss_grid` (every window, trending, JSS, distinct clients, open
+  `analysis.engine.jss.jss_grid` (every window, trending, JSS, distinct clients, open
   contracts) and (b) a DuckDB SQL query computing a *simpler* grid on the same
   data and dates: per (freelancer, evaluation date) the 24-month and lifetime
   sums of positive and negative outcome weights, and 12-month earnings (spread
@@ -14,7 +14,7 @@ A script, not a test. Two modes:
   contracts to a dates table with a range condition and GROUP BY. Target:
   jss_grid at most half DuckDB's time.
 - ``--stream OUT.parquet``: stream the grid to Parquet chunk by chunk with
-  `analysis.jss.iter_jss_grid`, reporting rows, time and peak RSS (target with
+  `analysis.engine.jss.iter_jss_grid`, reporting rows, time and peak RSS (target with
   ``--freelancers 1000000``: under 8 GiB).
 
 Prints a table and writes JSON to ``benchmarks/results/``.
@@ -44,15 +44,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import synthetic_history  # noqa: E402
 
-from analysis.jss import (  # noqa: E402
+from analysis.engine.jss import (  # noqa: E402
     DEFAULT_CHUNK_SIZE,
     contract_outcomes,
     iter_jss_grid,
     jss_dates,
     jss_grid,
 )
-from analysis.ruleset import load_rules  # noqa: E402
-from analysis.status import status_grid  # noqa: E402
+from analysis.engine.ruleset import load_rules  # noqa: E402
+from analysis.engine.status import status_grid  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -1,8 +1,8 @@
-"""How much slower is `analysis.load.read_history` than a bare pandas/Arrow CSV read?
+"""How much slower is `analysis.io.load.read_history` than a bare pandas/Arrow CSV read?
 
 Generates a valid contracts.csv (all 13 contract columns, seeded numpy, vectorised),
 then times, alternating in one run, ``pandas.read_csv(path, engine="pyarrow")``
-and ``analysis.load.read_history(path)``; prints the medians, their ratio (target:
+and ``analysis.io.load.read_history(path)``; prints the medians, their ratio (target:
 <= 2.0) and peak RSS, and writes the figures to ``benchmarks/results/load.json``.
 
     .venv/bin/python benchmarks/bench_load.py                 # 4,000,000 rows
@@ -31,7 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from analysis.load import read_history
+from analysis.io.load import read_history
 
 RESULTS = Path(__file__).resolve().parent / "results" / "load.json"
 TARGET_RATIO = 2.0
@@ -187,7 +187,7 @@ def run(path: Path, rows: int, repeats: int) -> dict:
 
     methods = {
         "pandas.read_csv(engine='pyarrow')": (pandas_read, check_pandas),
-        "analysis.load.read_history": (loader_read, check_loader),
+        "analysis.io.load.read_history": (loader_read, check_loader),
     }
     times: dict[str, list[float]] = {m: [] for m in methods}
     peaks: dict[str, list[float]] = {m: [] for m in methods}

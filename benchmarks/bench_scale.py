@@ -2,7 +2,7 @@
 
 For each size, a synthetic history (`synthetic.synthetic_history`, about 40
 contracts a freelancer) is written once as a Parquet dataset partitioned by
-freelancer (`analysis.scale.write_dataset`; kept under ``--data`` and reused).
+freelancer (`analysis.io.dataset.write_dataset`; kept under ``--data`` and reused).
 Then each engine runs in its own subprocess, so its memory is measured alone:
 
 - ``pandas``: ``read_history(dataset)`` (all parts into one History), then the JSS
@@ -96,7 +96,7 @@ class PeakRSS:
 def make_dataset(n: int, seed: int, path: Path) -> dict:
     from synthetic import synthetic_history
 
-    from analysis.scale import write_dataset
+    from analysis.io.dataset import write_dataset
 
     t0 = time.perf_counter()
     history = synthetic_history(n, seed=seed)
@@ -117,7 +117,7 @@ def _stream(frames, path: Path) -> tuple[int, float, float]:
     """Write frames to one Parquet file; returns rows, seconds computing, seconds writing."""
     import pyarrow.parquet as pq
 
-    from analysis.output import to_arrow
+    from analysis.io.output import to_arrow
 
     rows, grid_s, write_s, writer = 0, 0.0, 0.0, None
     it = iter(frames)
@@ -143,9 +143,9 @@ def _stream(frames, path: Path) -> tuple[int, float, float]:
 
 
 def run_pandas(dataset: Path, out: Path, rules, mem: PeakRSS) -> dict:
-    from analysis.jss import iter_jss_grid
-    from analysis.load import read_history
-    from analysis.status import iter_status_grid
+    from analysis.engine.jss import iter_jss_grid
+    from analysis.engine.status import iter_status_grid
+    from analysis.io.load import read_history
 
     r: dict = {}
     mem.phase()
@@ -172,7 +172,7 @@ def run_pandas(dataset: Path, out: Path, rules, mem: PeakRSS) -> dict:
 
 
 def run_dask_engine(dataset: Path, out: Path, rules, mem: PeakRSS, workers: int) -> dict:
-    from analysis.scale import dask_client, run_dask
+    from analysis.engine.dask import dask_client, run_dask
 
     r: dict = {"workers": workers}
     mem.phase()
@@ -193,7 +193,7 @@ def run_dask_engine(dataset: Path, out: Path, rules, mem: PeakRSS, workers: int)
 
 
 def child(args) -> int:
-    from analysis.ruleset import load_rules
+    from analysis.engine.ruleset import load_rules
 
     rules = load_rules(args.rules)
     out = Path(args.out)
@@ -272,7 +272,8 @@ def main(argv: list[str] | None = None) -> int:
         args.engine = args.child
         return child(args)
 
-    from analysis.scale import dataset_info, machine_cores
+    from analysis.engine.dask import machine_cores
+    from analysis.io.dataset import dataset_info
 
     workers = args.workers or machine_cores()
     data = Path(args.data)

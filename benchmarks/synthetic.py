@@ -1,7 +1,7 @@
 """A fast, seeded generator of large random histories for benchmarks (numpy only).
 
 `synthetic_history(n_freelancers, seed)` returns a `History` whose contracts table
-has the exact dtypes of `analysis.history` and about `contracts_per_freelancer`
+has the exact dtypes of `analysis.io.history` and about `contracts_per_freelancer`
 contracts per freelancer between 2020-01-01 and 2025-12-31 (100,000 freelancers
 -> about 4 million contracts in a few seconds). Rows are made in blocks of
 freelancers (bounded temporaries) and ids are fixed-width text built straight into
@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analysis.history import History
+from analysis.io.history import History
 
 FIRST_DAY = np.datetime64("2020-01-01", "D")
 AS_OF = np.datetime64("2025-12-31", "D")

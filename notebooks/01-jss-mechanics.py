@@ -16,10 +16,11 @@
 
 from IPython.display import display
 
-from analysis import mechanics, plots
-from analysis.jss import jss_grid
-from analysis.report import finding, open_inputs
-from analysis.status import status_grid
+from analysis.engine.jss import jss_grid
+from analysis.engine.status import status_grid
+from analysis.report import plots
+from analysis.report.notebook import finding, open_inputs
+from analysis.stories import mechanics
 
 # %% tags=["parameters"]
 history_path = None  # injected by `toprated report` (default: the bundled sample)

@@ -15,11 +15,12 @@
 
 from IPython.display import display
 
-from analysis import mechanics, plots, transitions
-from analysis.jss import jss_grid
-from analysis.report import finding, open_inputs
-from analysis.ruleset import load_rules
-from analysis.status import status_events, status_grid
+from analysis.engine.jss import jss_grid
+from analysis.engine.ruleset import load_rules
+from analysis.engine.status import status_events, status_grid
+from analysis.report import plots
+from analysis.report.notebook import finding, open_inputs
+from analysis.stories import mechanics, transitions
 
 # %% tags=["parameters"]
 history_path = None  # injected by `toprated report` (default: the bundled sample)

@@ -5,10 +5,10 @@
 # beside a within-freelancer event study around gaining and around losing the
 # badge: Poisson models with freelancer and calendar-week fixed effects, JSS,
 # recent-earnings and tenure controls, never- and not-yet-treated freelancers as
-# the comparison, standard errors clustered by freelancer (`analysis.effects`).
+# the comparison, standard errors clustered by freelancer (`analysis.estimate.effects`).
 # To run in seconds, the models here keep at most `max_controls` never-badged
 # comparison freelancers (a seeded random draw) and the event-time chart groups
-# weeks in 4-week bins (`analysis.value.event_time_lift`); the full fit is
+# weeks in 4-week bins (`analysis.estimate.value.event_time_lift`); the full fit is
 # `toprated effects`. On the bundled sample (a simulated marketplace) the planted
 # truth from `truth.json` is shown beside each estimate.
 
@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from analysis import faq, plots, value
-from analysis.effects import (
+from analysis.engine.status import status_grid
+from analysis.estimate import value
+from analysis.estimate.effects import (
     contract_rates,
     naive_lift,
     rate_premium,
@@ -27,8 +28,9 @@ from analysis.effects import (
     score,
     weekly_panel,
 )
-from analysis.report import finding, open_inputs
-from analysis.status import status_grid
+from analysis.report import plots
+from analysis.report.notebook import finding, open_inputs
+from analysis.stories import faq
 
 # %% tags=["parameters"]
 history_path = None  # injected by `toprated report` (default: the bundled sample)
@@ -120,7 +122,7 @@ if activity:
             + (", ".join(missed["label"]) if len(missed) else "none")
             + ". (Hires per application counts accepted hires: offers a Top Rated freelancer "
             "turns down and invitations left unanswered lower it; see "
-            "analysis.effects.hire_rate_lift.)"
+            "analysis.estimate.effects.hire_rate_lift.)"
         )
 else:
     print("Not estimated: the effects need activity.csv with weekly invitations.")

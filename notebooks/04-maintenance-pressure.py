@@ -11,10 +11,10 @@
 import numpy as np
 from IPython.display import display
 
-from analysis import plots
-from analysis import pressure as pr
-from analysis.report import finding, open_inputs
-from analysis.status import status_events, status_grid
+from analysis.engine.status import status_events, status_grid
+from analysis.report import plots
+from analysis.report.notebook import finding, open_inputs
+from analysis.stories import pressure as pr
 
 # %% tags=["parameters"]
 history_path = None  # injected by `toprated report`

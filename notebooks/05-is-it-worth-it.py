@@ -2,7 +2,7 @@
 # # Is the badge worth it? Net value of a year with Top Rated
 #
 # For each freelancer who held the badge, the value of one year with it
-# (`analysis.value`): the extra invitations the badge brings times their own hires
+# (`analysis.estimate.value`): the extra invitations the badge brings times their own hires
 # per application times their own mean contract value, plus the rate premium on
 # their billed hours; minus the maintenance hours at their own hourly rate and
 # the expected cost of losing it (the chance of a loss within the year times the
@@ -19,16 +19,18 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from analysis import faq, plots, value
-from analysis.effects import (
+from analysis.engine.status import status_grid
+from analysis.estimate import value
+from analysis.estimate.effects import (
     contract_rates,
     maintenance_hours,
     rate_premium,
     read_truth,
     weekly_panel,
 )
-from analysis.report import finding, open_inputs
-from analysis.status import status_grid
+from analysis.report import plots
+from analysis.report.notebook import finding, open_inputs
+from analysis.stories import faq
 
 # %% tags=["parameters"]
 history_path = None  # injected by `toprated report` (default: the bundled sample)

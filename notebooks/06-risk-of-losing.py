@@ -10,11 +10,11 @@
 import numpy as np
 from IPython.display import display
 
-from analysis import plots
-from analysis import pressure as pr
-from analysis import risk as rk
-from analysis.report import finding, open_inputs
-from analysis.status import status_grid
+from analysis.engine.status import status_grid
+from analysis.estimate import risk as rk
+from analysis.report import plots
+from analysis.report.notebook import finding, open_inputs
+from analysis.stories import pressure as pr
 
 # %% tags=["parameters"]
 history_path = None  # injected by `toprated report`

@@ -21,12 +21,13 @@
 import pandas as pd
 from IPython.display import display
 
-from analysis import faq, plots, transitions
-from analysis.effects import naive_lift, read_truth, weekly_panel
-from analysis.jss import jss_grid
-from analysis.report import finding, open_inputs
-from analysis.ruleset import load_rules
-from analysis.status import status_events, status_grid
+from analysis.engine.jss import jss_grid
+from analysis.engine.ruleset import load_rules
+from analysis.engine.status import status_events, status_grid
+from analysis.estimate.effects import naive_lift, read_truth, weekly_panel
+from analysis.report import plots
+from analysis.report.notebook import finding, open_inputs
+from analysis.stories import faq, transitions
 
 # %% tags=["parameters"]
 history_path = None  # injected by `toprated report` (default: the bundled sample)

@@ -6,7 +6,7 @@
 # bad outcomes stand between them and losing it, and their earnings against the
 # 12-month minimum. By default this runs on the demo history: the real-format
 # sample export bundled with the project, with **made-up feedback** filled in by
-# `python -m analysis.demo` (exports carry no ratings; see that module for the
+# `python -m analysis.io.demo` (exports carry no ratings; see that module for the
 # rules of the fill). Point it at your own with
 # `toprated report my-history --only 08`.
 
@@ -14,17 +14,17 @@
 import pandas as pd
 from IPython.display import display
 
-from analysis import plots
-from analysis.freelancer import (
+from analysis.engine.ruleset import load_rules
+from analysis.io.load import read_history
+from analysis.report import plots
+from analysis.report.notebook import finding
+from analysis.stories.freelancer import (
     freelancer_timeline,
     headroom_table,
     own_history_path,
     pick_freelancer,
     window_scores_long,
 )
-from analysis.load import read_history
-from analysis.report import finding
-from analysis.ruleset import load_rules
 
 # %% tags=["parameters"]
 history_path = None  # injected by `toprated report`

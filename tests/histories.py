@@ -3,7 +3,7 @@
 Import from a test module as ``from histories import make_history, histories``
 (pytest puts ``tests/`` on ``sys.path``).
 
-Builders (exact `analysis.history.History` dtypes, defaults filled in, no loader
+Builders (exact `analysis.io.history.History` dtypes, defaults filled in, no loader
 needed):
 
 - ``contracts_frame(rows)``, ``payments_frame(rows)``, ``activity_frame(rows)``,
@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 from hypothesis import strategies as st
 
-from analysis.history import History
+from analysis.io.history import History
 
 # ---------------------------------------------------------------------------
 # column dtypes

@@ -1,6 +1,6 @@
 """Built reports load cleanly in a real browser (headless system Chromium).
 
-The checks live in `analysis.browsercheck.check_report_folder`, so an end-to-end
+The checks live in `analysis.report.browsercheck.check_report_folder`, so an end-to-end
 test can point them at the real ``reports/`` folder. Screenshots go to
 ``tests/artifacts/screenshots/`` (git-ignored). Never runs ``playwright install``:
 without ``/usr/bin/chromium`` the module is skipped.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.browsercheck import CHROMIUM, check_report_folder
+from analysis.report.browsercheck import CHROMIUM, check_report_folder
 
 pytestmark = [
     pytest.mark.skipif(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.demo import OUT, build_demo_history, fill_demo_feedback
+from analysis.io.demo import OUT, build_demo_history, fill_demo_feedback
 
 
 def test_demo_history_is_reproducible(tmp_path: Path):
@@ -21,9 +21,10 @@ def test_fill_rules_hold():
     low = contracts[contracts["public_rating"] < 4.5]
     assert (low["private_score"] == 6).all()
     assert contracts["end_date"].isna().sum() == 1
-    assert contracts.loc[contracts["end_date"].isna(), "start_date"].item() == contracts[
-        "start_date"
-    ].max()
+    assert (
+        contracts.loc[contracts["end_date"].isna(), "start_date"].item()
+        == contracts["start_date"].max()
+    )
     assert set(contracts["category"]) == {"web-dev"}
 
 

@@ -1,4 +1,4 @@
-"""Tests of `analysis.effects`: the weekly panel, the estimators and ``toprated effects``.
+"""Tests of `analysis.estimate.effects`: the weekly panel, the estimators and ``toprated effects``.
 
 The estimators are checked on a small simulated panel built here (seeded numpy),
 whose truth is known: freelancer effects correlated with the badge, a JSS that
@@ -19,7 +19,8 @@ import pytest
 from histories import make_history
 
 from analysis.cli import main
-from analysis.effects import (
+from analysis.engine.status import STATUS_DTYPE
+from analysis.estimate.effects import (
     EFFECT_COLUMNS,
     effects_json,
     event_study,
@@ -30,8 +31,7 @@ from analysis.effects import (
     score,
     weekly_panel,
 )
-from analysis.errors import InputError
-from analysis.status import STATUS_DTYPE
+from analysis.io.errors import InputError
 
 # ---------------------------------------------------------------------------
 # a simulated panel with a planted lift

@@ -1,4 +1,4 @@
-"""Tests of `analysis.faq`: small literal frames, answers worked out by hand."""
+"""Tests of `analysis.stories.faq`: small literal frames, answers worked out by hand."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import faq
+from analysis.stories import faq
 
 
 @pytest.fixture(autouse=True)
@@ -217,7 +217,7 @@ def test_badge_lift_recovers_a_planted_effect():
 
 
 def test_plots_draw():
-    from analysis import plots
+    from analysis.report import plots
 
     changes = pd.DataFrame({"change": [-1.0, 0.0, 2.0, 30.0]})
     ax = plots.change_histogram(changes, x="change", title="t", xlabel="x", clip=10)

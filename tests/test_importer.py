@@ -1,4 +1,4 @@
-"""Tests for `analysis.importer`: real Upwork money exports -> payments.csv + contracts.csv.
+"""Tests for `analysis.io.importer`: real Upwork money exports -> payments.csv + contracts.csv.
 
 Expected values are worked out by hand in each docstring (the sample's per-contract
 totals were summed once with awk over the raw file, in integer cents, and written
@@ -18,9 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import importer
-from analysis.errors import InputError
-from analysis.importer import (
+from analysis.io import importer
+from analysis.io.errors import InputError
+from analysis.io.importer import (
     CONTRACT_COLUMNS,
     PAYMENT_COLUMNS,
     derived_contract_id,
@@ -41,6 +41,8 @@ SHARED_SAMPLE = REPO.parent / "shared" / "data" / "upwork-earnings-export-sample
 @pytest.mark.skipif(not SHARED_SAMPLE.exists(), reason="../shared is not beside this clone")
 def test_bundled_sample_is_the_shared_one():
     assert SAMPLE.read_bytes() == SHARED_SAMPLE.read_bytes()
+
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "exports"
 OLD_EXPORT = FIXTURES / "transaction-history.csv"
 NEW_EXPORT = FIXTURES / "transaction-history-v2.csv"
@@ -463,7 +465,7 @@ def test_write_onto_a_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_written_folder_passes_the_loader(tmp_path: Path) -> None:
-    load = pytest.importorskip("analysis.load")
+    load = pytest.importorskip("analysis.io.load")
     write_import(read_export(SAMPLE), tmp_path / "h")
     history = load.read_history(tmp_path / "h")
     assert len(history.contracts) == 11

@@ -1,4 +1,4 @@
-"""Tests of the JSS engine (`analysis.jss`) against `../shared/spec/rules-upwork-2025.md`.
+"""Tests of the JSS engine (`analysis.engine.jss`) against `../shared/spec/rules-upwork-2025.md`.
 
 Hand-worked cases use tiny literal histories; each expected value is derived in
 the docstring or a comment. The most important test is the last group: a slow,
@@ -21,8 +21,7 @@ from histories import contracts_frame, histories, make_history
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.history import History
-from analysis.jss import (
+from analysis.engine.jss import (
     combine_scores,
     contract_outcomes,
     grid_columns,
@@ -32,7 +31,8 @@ from analysis.jss import (
     jss_grid,
     round_half_up,
 )
-from analysis.ruleset import Rules, load_rules
+from analysis.engine.ruleset import Rules, load_rules
+from analysis.io.history import History
 
 RULES = load_rules("upwork-2025")
 T = pd.Timestamp("2022-01-02")  # a JSS evaluation date: 2020-01-05 + 52 * 14 days
@@ -400,7 +400,7 @@ def test_iter_jss_grid_chunks_concatenate_to_the_grid() -> None:
 
 def rules_with(tmp_path: Path, *changes: tuple[str, str]) -> Rules:
     """A copy of the bundled TOML with text replacements, loaded from tmp_path."""
-    text = (Path(__file__).parents[1] / "src/analysis/rules/upwork-2025.toml").read_text()
+    text = (Path(__file__).parents[1] / "src/analysis/engine/rules/upwork-2025.toml").read_text()
     for old, new in changes:
         assert old in text
         text = text.replace(old, new)

@@ -1,4 +1,4 @@
-"""Tests of the loader (`analysis.load`) on valid and edge inputs, and of its internals.
+"""Tests of the loader (`analysis.io.load`) on valid and edge inputs, and of its internals.
 
 Malformed inputs with their exact messages live in ``tests/fixtures/bad/`` (tested
 elsewhere); here every input is a tiny literal written to ``tmp_path`` and every
@@ -22,19 +22,19 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from analysis.errors import InputError
-from analysis.history import History
-from analysis.load import (
+from analysis.io.errors import InputError
+from analysis.io.load import (
     _Found,
     _parse,
     _read_csv_strings,
     _read_csv_typed,
     _sniff,
     _to_frame,
+    history_from_frames,
     read_history,
     read_table,
 )
-from analysis.schema import TABLES
+from analysis.io.schema import TABLES
 
 # --------------------------------------------------------------------------- helpers
 
@@ -558,7 +558,7 @@ def _csv_tables(tmp: Path) -> dict[str, pd.DataFrame]:
 
 def test_from_frames_of_text_equals_reading_the_files(folder: Path):
     from_disk = read_history(folder)
-    from_memory = History.from_frames(**_csv_tables(folder))
+    from_memory = history_from_frames(**_csv_tables(folder))
     for name in ("contracts", "payments", "activity", "freelancers", "account_events"):
         pd.testing.assert_frame_equal(getattr(from_memory, name), getattr(from_disk, name))
 
@@ -588,7 +588,7 @@ def test_from_frames_of_typed_frames_equals_writing_them_to_csv(tmp_path: Path):
             "hours_worked": [7.5],
         }
     )
-    from_memory = History.from_frames(contracts, activity=activity)
+    from_memory = history_from_frames(contracts, activity=activity)
     contracts.to_csv(tmp_path / "contracts.csv", index=False, date_format="%Y-%m-%d")
     activity.to_csv(tmp_path / "activity.csv", index=False)
     from_disk = read_history(tmp_path)
@@ -607,7 +607,7 @@ def test_from_frames_bad_value_raises_with_the_line_a_csv_would_have():
     contracts = pd.read_csv(io.StringIO(CONTRACTS_CSV), dtype=str, keep_default_na=False)
     contracts.loc[2, "private_score"] = "11"
     with pytest.raises(InputError) as info:
-        History.from_frames(contracts)
+        history_from_frames(contracts)
     assert str(info.value) == (
         "contracts.csv line 4, column private_score: '11' is not an integer from 0 to 10"
     )
@@ -619,7 +619,7 @@ def test_from_frames_bad_value_in_an_optional_table():
         {"freelancer_id": ["f1", "f1"], "week_start": ["2024-03-04", "2024-03-05"]}
     )
     with pytest.raises(InputError) as info:
-        History.from_frames(contracts, activity=activity)
+        history_from_frames(contracts, activity=activity)
     assert [str(p) for p in info.value.problems] == [
         "activity.csv line 3, column week_start: '2024-03-05' is not a Monday"
     ]
@@ -628,7 +628,7 @@ def test_from_frames_bad_value_in_an_optional_table():
 def test_from_frames_ignores_the_index():
     contracts = pd.read_csv(io.StringIO(CONTRACTS_CSV), dtype=str, keep_default_na=False)
     contracts.index = [10, 20, 30]
-    pd.testing.assert_frame_equal(History.from_frames(contracts).contracts, EXPECTED_CONTRACTS)
+    pd.testing.assert_frame_equal(history_from_frames(contracts).contracts, EXPECTED_CONTRACTS)
 
 
 # --------------------------------------------------------------------------- line numbers
@@ -960,7 +960,7 @@ def test_ten_character_non_dates_are_problems_not_crashes(tmp_path: Path):
         for i, v in enumerate(bad)
     ]
     with pytest.raises(InputError) as info:
-        History.from_frames(
+        history_from_frames(
             pd.DataFrame(
                 {
                     "freelancer_id": ["f1"],

@@ -1,4 +1,4 @@
-"""Story 01 building blocks (`analysis.mechanics`) on small literal frames, by hand.
+"""Story 01 building blocks (`analysis.stories.mechanics`) on small literal frames, by hand.
 
 Dates: 2021-01-03 is a JSS evaluation date (2020-01-05 + 26 * 14 days); contracts
 that end after 2020-10-04 are in every window on that date (3m = 91 days).
@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 from histories import make_history
 
-from analysis import mechanics
-from analysis.jss import contract_outcomes, jss_grid
-from analysis.ruleset import load_rules
-from analysis.status import STATUS_DTYPE
+from analysis.engine.jss import contract_outcomes, jss_grid
+from analysis.engine.ruleset import load_rules
+from analysis.engine.status import STATUS_DTYPE
+from analysis.stories import mechanics
 
 RULES = load_rules("upwork-2025")
 T = pd.Timestamp("2021-01-03")
@@ -316,7 +316,7 @@ def _close_figures():
 
 def test_story_01_plots_draw_titles_and_units():
     """Each figure of story 01 draws from tidy frames and carries the given title."""
-    from analysis import plots
+    from analysis.report import plots
 
     history = _strong_history()
     grid = jss_grid(history, RULES)

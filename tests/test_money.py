@@ -1,4 +1,4 @@
-"""Earnings over time (`analysis.money`): spread-evenly arithmetic and payments, by hand.
+"""Earnings over time (`analysis.engine.money`): spread-evenly arithmetic and payments, by hand.
 
 Spec: ``../shared/spec/rules-upwork-2025.md``, "Money over time": a period (a, b]
 gets ``earnings_usd * overlap_days / span_days`` of each contract (days
@@ -18,7 +18,7 @@ from histories import histories, make_history
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.money import (
+from analysis.engine.money import (
     NO_DAY,
     Flows,
     cumulative_earnings,

@@ -14,13 +14,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.browsercheck import CHROMIUM, check_report_folder
-from analysis.report import build_reports, discover_notebooks
+from analysis.report.browsercheck import CHROMIUM, check_report_folder
+from analysis.report.build import build_reports, discover_notebooks
 from analysis.simulate import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-PAYLOAD_IDS = ['<script>window.__xss=1</script>', '<img src=x onerror="window.__xss=1">']
+PAYLOAD_IDS = ["<script>window.__xss=1</script>", '<img src=x onerror="window.__xss=1">']
 PAYLOAD_CATEGORY = "<img src=y onerror=window.__xss=1>"
 
 pytestmark = pytest.mark.slow

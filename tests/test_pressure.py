@@ -1,4 +1,4 @@
-"""Tests of `analysis.pressure`: headroom on the whole grid, event-time means, bunching.
+"""Tests of `analysis.stories.pressure`: headroom on the whole grid, event-time means, bunching.
 
 Small literal frames with the answers worked out by hand in each docstring.
 """
@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from histories import make_history
 
-from analysis import pressure as pr
-from analysis.jss import headroom
-from analysis.ruleset import load_rules
+from analysis.engine.jss import headroom
+from analysis.engine.ruleset import load_rules
+from analysis.stories import pressure as pr
 
 RULES = load_rules("upwork-2025")
 T = pd.Timestamp("2022-01-02")  # a JSS evaluation date: 2020-01-05 + 52 * 14 days
@@ -80,7 +80,7 @@ def _ended(end: int, length: int = 0, **kw) -> dict:
 
 
 def test_headroom_grid_matches_the_one_cell_headroom() -> None:
-    """The vectorised headroom equals `analysis.jss.headroom` on every JSS date of a
+    """The vectorised headroom equals `analysis.engine.jss.headroom` on every JSS date of a
     small history with positives, a negative, a long contract and a repeat client."""
     rows = [_ended(-(i * 37) % 700, length=(i * 53) % 200) for i in range(14)]
     rows += [_ended(-30, public_rating=2.0), _ended(-5, client_id="k0")]

@@ -26,17 +26,17 @@ import matplotlib.pyplot as plt
 import pytest
 
 from analysis import __version__
-from analysis.errors import InputError
-from analysis.report import (
+from analysis.io.errors import InputError
+from analysis.report.build import (
     ReportError,
     ReportInfo,
     build_reports,
     discover_notebooks,
-    finding,
     history_sha256,
     render_index,
     select_notebooks,
 )
+from analysis.report.notebook import finding
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 XSS_IDS = ["<script>window.__xss=1</script>", '<img src=x onerror="window.__xss=1">']
@@ -199,7 +199,7 @@ def test_finding_shows_escaped_html_and_records_the_text(monkeypatch):
 
 
 def test_set_theme_sizes_report_figures():
-    from analysis.plots import set_theme
+    from analysis.report.plots import set_theme
 
     set_theme()
     try:
@@ -212,7 +212,7 @@ def test_set_theme_sizes_report_figures():
 
 
 def test_finish_puts_the_finding_in_the_title_and_units_on_the_axes():
-    from analysis.plots import finish
+    from analysis.report.plots import finish
 
     _, ax = plt.subplots()
     try:
@@ -229,16 +229,16 @@ def test_finish_puts_the_finding_in_the_title_and_units_on_the_axes():
 def test_a_custom_rules_file_is_passed_by_absolute_path_with_its_hash(tmp_path, monkeypatch):
     from importlib import resources
 
-    from analysis.report import _rules_parameter
+    from analysis.report.build import rules_parameter
 
-    text = resources.files("analysis.rules").joinpath("upwork-2025.toml").read_bytes()
+    text = resources.files("analysis.engine.rules").joinpath("upwork-2025.toml").read_bytes()
     (tmp_path / "mine.toml").write_bytes(text)
     monkeypatch.chdir(tmp_path)
-    assert _rules_parameter("mine.toml") == (
+    assert rules_parameter("mine.toml") == (
         str((tmp_path / "mine.toml").resolve()),
         hashlib.sha256(text).hexdigest(),
     )
-    assert _rules_parameter("upwork-2025") == ("upwork-2025", None)
+    assert rules_parameter("upwork-2025") == ("upwork-2025", None)
 
 
 def test_bad_rules_and_unknown_names_fail_before_any_notebook_runs(tmp_path):

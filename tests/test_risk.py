@@ -1,4 +1,4 @@
-"""Tests of `analysis.risk`: the loss label, leak-free features, the time split, scoring.
+"""Tests of `analysis.estimate.risk`: the loss label, leak-free features, the time split, scoring.
 
 Small literal frames with hand-worked answers, and a hypothesis property: changing
 anything after a week never changes the features of that week.
@@ -14,8 +14,8 @@ from histories import contracts_frame
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import risk as rk
-from analysis.ruleset import load_rules
+from analysis.engine.ruleset import load_rules
+from analysis.estimate import risk as rk
 
 RULES = load_rules("upwork-2025")
 W0 = pd.Timestamp("2022-01-02")  # a Sunday

@@ -1,4 +1,4 @@
-"""Scale-out (`analysis.scale`): Parquet datasets and the engine on Dask.
+"""Scale-out (`analysis.io.dataset`): Parquet datasets and the engine on Dask.
 
 The Dask engine must give exactly the pandas engine's rows (same order, same
 values), for the JSS grid and the status grid with its events, on a local
@@ -28,24 +28,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from synthetic import synthetic_history  # noqa: E402
 
 from analysis.cli import main  # noqa: E402
-from analysis.errors import InputError  # noqa: E402
-from analysis.jss import grid_columns, iter_jss_grid  # noqa: E402
-from analysis.load import read_history  # noqa: E402
-from analysis.output import write_frames  # noqa: E402
-from analysis.ruleset import load_rules  # noqa: E402
-from analysis.scale import (  # noqa: E402
-    convert,
-    dataset_info,
-    read_partition,
-    run_dask,
-    split_history,
-)
-from analysis.status import (  # noqa: E402
+from analysis.engine.dask import run_dask  # noqa: E402
+from analysis.engine.jss import grid_columns, iter_jss_grid  # noqa: E402
+from analysis.engine.ruleset import load_rules  # noqa: E402
+from analysis.engine.status import (  # noqa: E402
     COLUMNS,
     EVENT_COLUMNS,
     iter_status_grid,
     status_events,
 )
+from analysis.io.dataset import convert, dataset_info, split_history  # noqa: E402
+from analysis.io.errors import InputError  # noqa: E402
+from analysis.io.load import (
+    read_history,  # noqa: E402
+    read_partition,  # noqa: E402
+)
+from analysis.io.output import write_frames  # noqa: E402
 
 distributed = pytest.importorskip("distributed")
 

@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.errors import InputError
-from analysis.history import History
-from analysis.load import read_history
+from analysis.engine.status import status_grid
+from analysis.io.errors import InputError
+from analysis.io.history import History
+from analysis.io.load import read_history
 from analysis.simulate import (
     BADGE_KNOBS,
     SimConfig,
@@ -32,7 +33,6 @@ from analysis.simulate import (
     status_panel,
     write_history,
 )
-from analysis.status import status_grid
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "raw" / "sample"
 SMALL = {"freelancers": 300, "start": "2020-01-01", "end": "2023-12-31", "seed": 11}

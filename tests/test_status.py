@@ -1,4 +1,4 @@
-"""Weekly badge engine (`analysis.status`) against the spec, by hand and by reference.
+"""Weekly badge engine (`analysis.engine.status`) against the spec, by hand and by reference.
 
 Dates used below: 2021-01-03 is a JSS evaluation date (2020-01-05 + 26 * 14 days);
 JSS dates follow every 14 days (..., 2021-03-14, 2021-03-28, ..., 2021-06-06,
@@ -21,10 +21,9 @@ from histories import histories, make_history
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.history import History
-from analysis.jss import jss_grid
-from analysis.ruleset import load_rules
-from analysis.status import (
+from analysis.engine.jss import jss_grid
+from analysis.engine.ruleset import load_rules
+from analysis.engine.status import (
     COLUMNS,
     EVENT_COLUMNS,
     STATUSES,
@@ -33,6 +32,7 @@ from analysis.status import (
     status_events,
     status_grid,
 )
+from analysis.io.history import History
 
 UPWORK = load_rules("upwork-2025")
 SEED = load_rules("seed-article")
@@ -55,7 +55,7 @@ def jss_frame(values: dict[str, float | None], fid: str = "f1", default=95) -> p
 
 
 def _bundled_toml() -> str:
-    return resources.files("analysis.rules").joinpath("upwork-2025.toml").read_text("utf-8")
+    return resources.files("analysis.engine.rules").joinpath("upwork-2025.toml").read_text("utf-8")
 
 
 def row(grid: pd.DataFrame, week: str, fid: str = "f1") -> pd.Series:

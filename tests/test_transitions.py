@@ -1,4 +1,4 @@
-"""Story 02 building blocks (`analysis.transitions`) on small literal frames, by hand.
+"""Story 02 building blocks (`analysis.stories.transitions`) on small literal frames, by hand.
 
 Weeks are Sundays: W1 = 2021-01-03, W2 = 2021-01-10, ... W6 = 2021-02-07.
 """
@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from histories import make_history
 
-from analysis import transitions
-from analysis.ruleset import load_rules
-from analysis.status import STATUS_DTYPE
+from analysis.engine.ruleset import load_rules
+from analysis.engine.status import STATUS_DTYPE
+from analysis.stories import transitions
 
 UPWORK = load_rules("upwork-2025")
 SEED = load_rules("seed-article")
@@ -377,7 +377,7 @@ def _close_figures():
 
 def test_story_02_plots_draw_titles_and_units():
     """Each figure of story 02 draws from tidy frames and carries the given title."""
-    from analysis import plots
+    from analysis.report import plots
 
     spells = transitions.time_in_status(transitions.status_spells(SIX_WEEKS))
     upwork, seed, history = _side_by_side()

@@ -1,4 +1,4 @@
-"""Tests of analysis.value: the net-value formula on hand-worked numbers."""
+"""Tests of analysis.estimate.value: the net-value formula on hand-worked numbers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import value
+from analysis.estimate import value
 
 
 @pytest.fixture(autouse=True)

@@ -10,8 +10,8 @@ import pytest
 from histories import make_history
 
 from analysis.cli import main
-from analysis.ruleset import load_rules
-from analysis.whatif import earliest_return, render_whatif, whatif
+from analysis.engine.ruleset import load_rules
+from analysis.engine.whatif import earliest_return, render_whatif, whatif
 
 RULES = load_rules("upwork-2025")
 
@@ -111,7 +111,9 @@ def _write(history_rows: list[dict], folder: Path) -> Path:
 
 def test_cli_whatif_json_and_plain(tmp_path: Path, capsys):
     twenty_positives().contracts.to_csv(tmp_path / "contracts.csv", index=False)
-    assert main(["whatif", str(tmp_path), "--freelancer", "f1", "--at", "2024-06-30", "--json"]) == 0
+    assert (
+        main(["whatif", str(tmp_path), "--freelancer", "f1", "--at", "2024-06-30", "--json"]) == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert out["negatives_to_drop_below"] == 2
     assert main(["whatif", str(tmp_path), "--freelancer", "f1", "--at", "2024-06-30"]) == 0
@@ -145,7 +147,10 @@ def test_cli_jss_and_status_files(tmp_path: Path):
     jss = pd.read_csv(jss_out)
     last = jss.iloc[-1]
     assert (last["eval_date"], last["jss"], last["counted_24m"], last["clients_24m"]) == (
-        "2024-06-30", 100, 20, 20,
+        "2024-06-30",
+        100,
+        20,
+        20,
     )
     assert main(
         ["status", str(tmp_path), "--to", "2024-06-30", "--out", str(status_out),

@@ -1,2 +1,3 @@
 """toprated-analysis: JSS, badges and whether Top Rated is worth keeping."""
+
 __version__ = "0.1.0"

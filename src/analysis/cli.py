@@ -13,19 +13,18 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from analysis import __version__
-from analysis.errors import InputError
+from analysis import __version__, config
+from analysis.io.errors import InputError
 
 EXIT_BAD_INPUT = 2
 EXIT_BUILD_FAILED = 1
-ROOT = Path(__file__).resolve().parents[2]
 #: The bundled sample the reports run on when no history is given.
-DEFAULT_HISTORY = ROOT / "data" / "raw" / "sample"
+DEFAULT_HISTORY = config.SAMPLE
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from analysis.load import read_history
-    from analysis.summary import history_summary, render_summary
+    from analysis.io.load import read_history
+    from analysis.io.summary import history_summary, render_summary
 
     history = read_history(args.history)
     print(render_summary(history_summary(history)))
@@ -33,8 +32,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from analysis.importer import read_export, write_import
-    from analysis.load import read_history
+    from analysis.io.importer import read_export, write_import
+    from analysis.io.load import read_history
 
     result = read_export(Path(args.export), freelancer_id=args.freelancer)
     written = write_import(result, Path(args.out))
@@ -56,7 +55,7 @@ def _date(value: str | None, option: str):
 
     import pandas as pd
 
-    from analysis.errors import Problem
+    from analysis.io.errors import Problem
 
     if value is None:
         return None
@@ -69,8 +68,8 @@ def _date(value: str | None, option: str):
 
 
 def _engine_inputs(args: argparse.Namespace):
-    from analysis.load import read_history
-    from analysis.ruleset import load_rules
+    from analysis.engine.ruleset import load_rules
+    from analysis.io.load import read_history
 
     rules = load_rules(args.rules)  # a bad rules file is reported before reading data
     start, end = _date(args.start, "--from"), _date(args.end, "--to")
@@ -80,8 +79,8 @@ def _engine_inputs(args: argparse.Namespace):
 
 
 def _scale_out(args: argparse.Namespace, kind: str) -> int | None:
-    """Run `kind` on Dask (`analysis.scale`) when asked to; None = the pandas engine."""
-    from analysis.errors import Problem
+    """Run `kind` on Dask (`analysis.io.dataset`) when asked to; None = the pandas engine."""
+    from analysis.io.errors import Problem
 
     events = getattr(args, "events", None)
     if args.engine != "dask":
@@ -93,8 +92,8 @@ def _scale_out(args: argparse.Namespace, kind: str) -> int | None:
         return None
     if args.partitioned and args.out is None:
         raise InputError([Problem("--partitioned", None, None, None, "needs --out FOLDER")])
-    from analysis.ruleset import load_rules
-    from analysis.scale import run_dask
+    from analysis.engine.dask import run_dask
+    from analysis.engine.ruleset import load_rules
 
     rules = load_rules(args.rules)
     run_dask(
@@ -113,7 +112,7 @@ def _scale_out(args: argparse.Namespace, kind: str) -> int | None:
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:
-    from analysis.scale import convert
+    from analysis.io.dataset import convert
 
     parts = convert(args.history, args.out, parts=args.parts)
     print(f"Wrote {args.out}: a Parquet dataset in {parts} parts by freelancer_id.")
@@ -121,8 +120,8 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 
 
 def _cmd_jss(args: argparse.Namespace) -> int:
-    from analysis.jss import grid_columns, iter_jss_grid
-    from analysis.output import write_frames
+    from analysis.engine.jss import grid_columns, iter_jss_grid
+    from analysis.io.output import write_frames
 
     if (done := _scale_out(args, "jss")) is not None:
         return done
@@ -135,8 +134,8 @@ def _cmd_jss(args: argparse.Namespace) -> int:
 def _cmd_status(args: argparse.Namespace) -> int:
     import pandas as pd  # noqa: F401
 
-    from analysis.output import write_frames
-    from analysis.status import COLUMNS, EVENT_COLUMNS, iter_status_grid, status_events
+    from analysis.engine.status import COLUMNS, EVENT_COLUMNS, iter_status_grid, status_events
+    from analysis.io.output import write_frames
 
     if (done := _scale_out(args, "status")) is not None:
         return done
@@ -158,9 +157,9 @@ def _cmd_status(args: argparse.Namespace) -> int:
 def _cmd_whatif(args: argparse.Namespace) -> int:
     import json
 
-    from analysis.load import read_history
-    from analysis.ruleset import load_rules
-    from analysis.whatif import render_whatif, whatif
+    from analysis.engine.ruleset import load_rules
+    from analysis.engine.whatif import render_whatif, whatif
+    from analysis.io.load import read_history
 
     rules = load_rules(args.rules)
     at = _date(args.at, "--at")
@@ -171,7 +170,7 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
 
 
 def _cmd_effects(args: argparse.Namespace) -> int:
-    from analysis.effects import command
+    from analysis.estimate.effects import command
 
     return command(args)
 
@@ -198,7 +197,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from analysis.report import build_reports
+    from analysis.report.build import build_reports
 
     history = Path(args.history) if args.history else DEFAULT_HISTORY
     reports = build_reports(
@@ -233,7 +232,9 @@ def _add_engine_options(p: argparse.ArgumentParser) -> None:
         metavar="DATE",
         help="the date the history runs to (default: the latest date in the input)",
     )
-    p.add_argument("--out", help="output file: CSV, or Parquet if it ends in .parquet (default: stdout)")
+    p.add_argument(
+        "--out", help="output file: CSV, or Parquet if it ends in .parquet (default: stdout)"
+    )
     p.add_argument(
         "--engine",
         choices=("pandas", "dask"),
@@ -293,7 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--events", metavar="FILE", help="also write every change of status here")
     p.set_defaults(run=_cmd_status)
 
-    p = sub.add_parser("whatif", help="headroom: how far one freelancer is from losing or regaining")
+    p = sub.add_parser(
+        "whatif", help="headroom: how far one freelancer is from losing or regaining"
+    )
     p.add_argument("history", help="a history folder, or a single contracts file")
     p.add_argument("--freelancer", required=True, help="the freelancer's id")
     p.add_argument("--at", metavar="DATE", help="the date to look from (default: the as-of date)")
@@ -301,25 +304,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of plain words")
     p.set_defaults(run=_cmd_whatif)
 
-    p = sub.add_parser("effects", help="the badge's effects with 95%% intervals (and the planted truth)")
-    p.add_argument("history", help="a history folder with activity.csv (truth.json is used if present)")
+    p = sub.add_parser(
+        "effects", help="the badge's effects with 95%% intervals (and the planted truth)"
+    )
+    p.add_argument(
+        "history", help="a history folder with activity.csv (truth.json is used if present)"
+    )
     p.add_argument("--rules", default="upwork-2025", help="rule set name or TOML file")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(run=_cmd_effects)
 
     from analysis.simulate import DEFAULT_END, DEFAULT_FREELANCERS, DEFAULT_SEED, DEFAULT_START
 
-    p = sub.add_parser("generate", help="simulate a marketplace with planted truth (history + truth.json)")
+    p = sub.add_parser(
+        "generate", help="simulate a marketplace with planted truth (history + truth.json)"
+    )
     p.add_argument("--out", required=True, help="folder to write the history into")
-    p.add_argument("--freelancers", type=int, default=DEFAULT_FREELANCERS,
-                   help=f"number of freelancers (default {DEFAULT_FREELANCERS})")
+    p.add_argument(
+        "--freelancers",
+        type=int,
+        default=DEFAULT_FREELANCERS,
+        help=f"number of freelancers (default {DEFAULT_FREELANCERS})",
+    )
     p.add_argument("--start", default=DEFAULT_START, help=f"first day (default {DEFAULT_START})")
     p.add_argument("--end", default=DEFAULT_END, help=f"last day (default {DEFAULT_END})")
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
-    p.add_argument("--scenario", default="baseline",
-                   help="baseline, no-badge-effect, high-pressure, or a scenario TOML file")
-    p.add_argument("--set", action="append", metavar="KNOB=VALUE",
-                   help="override one knob of the scenario (repeatable)")
+    p.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+    )
+    p.add_argument(
+        "--scenario",
+        default="baseline",
+        help="baseline, no-badge-effect, high-pressure, or a scenario TOML file",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="KNOB=VALUE",
+        help="override one knob of the scenario (repeatable)",
+    )
     p.add_argument("--gzip", action="store_true", help="write .csv.gz files")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_cmd_generate)
@@ -327,12 +349,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="run every report notebook and write self-contained HTML")
     p.add_argument("history", nargs="?", help="history folder (default: the bundled sample)")
     p.add_argument("--out", default="reports", help="output folder (default: reports/)")
-    p.add_argument("--only", nargs="+", metavar="NAME", help="only these notebooks (e.g. 01 02-status)")
+    p.add_argument(
+        "--only", nargs="+", metavar="NAME", help="only these notebooks (e.g. 01 02-status)"
+    )
     p.add_argument("--rules", default="upwork-2025", help="rule set name or TOML file")
     p.add_argument("--as-of", dest="as_of", metavar="DATE", help="as-of date for the reports")
     p.add_argument("--seed", type=int, default=0, help="seed for every random step (default 0)")
     p.add_argument("--with-code", action="store_true", help="show the code cells in the HTML")
-    p.add_argument("--notebooks", default=str(ROOT / "notebooks"), help=argparse.SUPPRESS)
+    p.add_argument("--notebooks", default=str(config.NOTEBOOKS), help=argparse.SUPPRESS)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_cmd_report)
     return parser
@@ -349,7 +373,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `toprated jss ... | head`
         return 0
     except Exception as err:
-        from analysis.report import ReportError
+        from analysis.report.build import ReportError
 
         if isinstance(err, ReportError):
             print(f"report build failed: {err}", file=sys.stderr)

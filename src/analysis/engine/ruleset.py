@@ -1,0 +1,258 @@
+"""Rule sets: every JSS and badge threshold, read from a TOML file.
+
+The engine (`analysis.engine.jss`, `analysis.engine.status`) contains no threshold of its own;
+it reads them from a `Rules` object. Bundled rule sets live in
+`src/analysis/rules/*.toml` and are named by their stem (`upwork-2025`,
+`seed-article`); any other TOML file with the same tables can be passed by path,
+so an analyst can copy a file, change a number and rerun everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from analysis.io.errors import InputError, Problem
+
+DEFAULT_RULES = "upwork-2025"
+
+
+@dataclass(frozen=True)
+class Calendar:
+    jss_anchor: dt.date
+    jss_every_days: int
+    badge_every_days: int
+
+
+@dataclass(frozen=True)
+class OutcomeRules:
+    negative_public_below: float
+    negative_private_at_most: float
+    positive_public_at_least: float
+    positive_private_at_least: float
+    exclude_no_feedback: bool
+    exclude_zero_earnings: bool
+
+
+@dataclass(frozen=True)
+class WeightRules:
+    tier_upper_usd: tuple[float, ...]
+    tier_weights: tuple[float, ...]
+    length_step_days: int
+    cap: float
+
+
+@dataclass(frozen=True)
+class WindowRules:
+    days: dict[str, int]
+    min_contracts: int
+    min_clients: int
+    required: str
+    trending: tuple[str, ...]
+    candidates: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TopRatedPlusRules:
+    earnings_above_usd: float
+    large_contract_default_usd: float
+    large_contract_usd: dict[str, float]
+
+
+@dataclass(frozen=True)
+class SeedArticleRules:
+    min_completed_jobs: int
+    feedback_window_days: int
+    mean_public_rating_min: float
+    min_public_rating: float
+
+
+@dataclass(frozen=True)
+class BadgeRules:
+    model: str  # "upwork" or "seed-article"
+    jss_min: float
+    hold_lookback_days: int
+    tos_lookback_days: int
+    earnings_window_days: int | None = None
+    earnings_min_usd: float | None = None
+    tenure_min_days: int | None = None
+    active_lookback_days: int | None = None
+    good_weeks_required: int | None = None
+    good_weeks_window: int | None = None
+    top_rated_plus: TopRatedPlusRules | None = None
+    seed_article: SeedArticleRules | None = None
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A complete rule set; `source` is the file it was read from."""
+
+    name: str
+    description: str
+    calendar: Calendar
+    outcome: OutcomeRules
+    open_positive_after_days: int
+    weight: WeightRules
+    windows: WindowRules
+    badges: BadgeRules
+    source: str = field(default="", compare=False)
+
+
+def bundled_rule_sets() -> list[str]:
+    """Names of the rule sets shipped with the package."""
+    folder = resources.files("analysis.engine.rules")
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def load_rules(name_or_path: str | Path | None = None) -> Rules:
+    """Read a rule set by bundled name (``upwork-2025``) or by path to a TOML file.
+
+    A malformed file raises `InputError` naming the file and the key at fault.
+    """
+    spec = str(name_or_path or DEFAULT_RULES)
+    path = Path(spec)
+    if spec in bundled_rule_sets():
+        text = resources.files("analysis.engine.rules").joinpath(f"{spec}.toml").read_text("utf-8")
+        label = f"{spec}.toml"
+    elif path.is_file():
+        text = path.read_text("utf-8")
+        label = str(path)
+    else:
+        raise InputError(
+            [
+                Problem(
+                    spec,
+                    None,
+                    None,
+                    None,
+                    "is neither a bundled rule set ("
+                    + ", ".join(bundled_rule_sets())
+                    + ") nor a TOML file",
+                )
+            ]
+        )
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError([Problem(label, None, None, None, f"is not valid TOML: {exc}")]) from None
+    try:
+        return _build(raw, label)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(
+            [Problem(label, None, None, None, f"is not a valid rule set: {exc}")]
+        ) from None
+
+
+def _need(table: dict[str, Any], key: str, where: str) -> Any:
+    if key not in table:
+        raise KeyError(f"missing key {where}.{key}" if where else f"missing key {key}")
+    return table[key]
+
+
+def _build(raw: dict[str, Any], label: str) -> Rules:
+    cal = _need(raw, "calendar", "")
+    anchor = _need(cal, "jss_anchor", "calendar")
+    if not isinstance(anchor, dt.date) or isinstance(anchor, dt.datetime):
+        raise ValueError("calendar.jss_anchor must be a date like 2020-01-05")
+    if anchor.weekday() != 6:
+        raise ValueError("calendar.jss_anchor must be a Sunday")
+    out = _need(raw, "outcome", "")
+    wt = _need(raw, "weight", "")
+    win = _need(raw, "windows", "")
+    bad = _need(raw, "badges", "")
+    tiers_upper = tuple(float(x) for x in _need(wt, "tier_upper_usd", "weight"))
+    tier_weights = tuple(float(x) for x in _need(wt, "tier_weights", "weight"))
+    if len(tier_weights) != len(tiers_upper) + 1:
+        raise ValueError("weight.tier_weights must have one more entry than weight.tier_upper_usd")
+    days = {str(k): int(v) for k, v in _need(win, "days", "windows").items()}
+    required = str(_need(win, "required", "windows"))
+    trending = tuple(str(x) for x in _need(win, "trending", "windows"))
+    candidates = tuple(str(x) for x in _need(win, "candidates", "windows"))
+    for w in (required, *trending):
+        if w not in days:
+            raise ValueError(f"windows: unknown window {w!r} (known: {', '.join(days)})")
+    for w in candidates:
+        if w not in days and w != "trending":
+            raise ValueError(f"windows.candidates: unknown window {w!r}")
+    model = str(_need(bad, "model", "badges"))
+    if model not in ("upwork", "seed-article"):
+        raise ValueError("badges.model must be 'upwork' or 'seed-article'")
+    badge_kwargs: dict[str, Any] = {
+        "model": model,
+        "jss_min": float(_need(bad, "jss_min", "badges")),
+        "hold_lookback_days": int(_need(bad, "hold_lookback_days", "badges")),
+        "tos_lookback_days": int(_need(bad, "tos_lookback_days", "badges")),
+    }
+    if model == "upwork":
+        for key in (
+            "earnings_window_days",
+            "tenure_min_days",
+            "active_lookback_days",
+            "good_weeks_required",
+            "good_weeks_window",
+        ):
+            badge_kwargs[key] = int(_need(bad, key, "badges"))
+        badge_kwargs["earnings_min_usd"] = float(_need(bad, "earnings_min_usd", "badges"))
+        trp = _need(bad, "top_rated_plus", "badges")
+        badge_kwargs["top_rated_plus"] = TopRatedPlusRules(
+            earnings_above_usd=float(_need(trp, "earnings_above_usd", "badges.top_rated_plus")),
+            large_contract_default_usd=float(
+                _need(trp, "large_contract_default_usd", "badges.top_rated_plus")
+            ),
+            large_contract_usd={
+                str(k): float(v)
+                for k, v in _need(trp, "large_contract_usd", "badges.top_rated_plus").items()
+            },
+        )
+        if badge_kwargs["good_weeks_required"] > badge_kwargs["good_weeks_window"]:
+            raise ValueError("badges.good_weeks_required cannot exceed badges.good_weeks_window")
+    else:
+        sa = _need(bad, "seed_article", "badges")
+        badge_kwargs["seed_article"] = SeedArticleRules(
+            min_completed_jobs=int(_need(sa, "min_completed_jobs", "badges.seed_article")),
+            feedback_window_days=int(_need(sa, "feedback_window_days", "badges.seed_article")),
+            mean_public_rating_min=float(
+                _need(sa, "mean_public_rating_min", "badges.seed_article")
+            ),
+            min_public_rating=float(_need(sa, "min_public_rating", "badges.seed_article")),
+        )
+    return Rules(
+        name=str(_need(raw, "name", "")),
+        description=str(raw.get("description", "")),
+        calendar=Calendar(
+            jss_anchor=anchor,
+            jss_every_days=int(_need(cal, "jss_every_days", "calendar")),
+            badge_every_days=int(_need(cal, "badge_every_days", "calendar")),
+        ),
+        outcome=OutcomeRules(
+            negative_public_below=float(_need(out, "negative_public_below", "outcome")),
+            negative_private_at_most=float(_need(out, "negative_private_at_most", "outcome")),
+            positive_public_at_least=float(_need(out, "positive_public_at_least", "outcome")),
+            positive_private_at_least=float(_need(out, "positive_private_at_least", "outcome")),
+            exclude_no_feedback=bool(_need(out, "exclude_no_feedback", "outcome")),
+            exclude_zero_earnings=bool(_need(out, "exclude_zero_earnings", "outcome")),
+        ),
+        open_positive_after_days=int(
+            _need(_need(raw, "open_contracts", ""), "positive_after_days", "open_contracts")
+        ),
+        weight=WeightRules(
+            tier_upper_usd=tiers_upper,
+            tier_weights=tier_weights,
+            length_step_days=int(_need(wt, "length_step_days", "weight")),
+            cap=float(_need(wt, "cap", "weight")),
+        ),
+        windows=WindowRules(
+            days=days,
+            min_contracts=int(_need(win, "min_contracts", "windows")),
+            min_clients=int(_need(win, "min_clients", "windows")),
+            required=required,
+            trending=trending,
+            candidates=candidates,
+        ),
+        badges=BadgeRules(**badge_kwargs),
+        source=label,
+    )

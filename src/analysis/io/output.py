@@ -1,0 +1,106 @@
+"""Writing result frames: CSV (stdout or file) or Parquet, streamed and atomic.
+
+Grids can be far larger than memory (a million freelancers), so writers take an
+iterable of frames and write them one after another. A file appears only when it
+is complete (written under a temporary name, then renamed), so a failure never
+leaves partial output. CSV conventions, shared by every command: dates as
+``YYYY-MM-DD``, booleans ``true``/``false``, missing values empty.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
+
+
+def to_arrow(frame: pd.DataFrame) -> pa.Table:
+    """A frame as an Arrow table with calendar dates as ``date32`` and categories as text."""
+    cols = {}
+    for name in frame.columns:
+        s = frame[name]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            s = s.astype("str")
+        arr = pa.array(s, from_pandas=True)
+        if pa.types.is_timestamp(arr.type):
+            arr = arr.cast(pa.date32())
+        cols[str(name)] = arr
+    return pa.table(cols)
+
+
+def write_frames(
+    frames: Iterable[pd.DataFrame], out: str | Path | None, columns: Iterable[str] = ()
+) -> int:
+    """Write frames (same columns) to ``out``: CSV, or Parquet when it ends in ``.parquet``.
+
+    ``out`` None writes CSV to standard output. ``columns`` names the header to
+    write when there are no frames at all (an empty result still has its header).
+    Returns the number of rows written.
+    """
+    frames = _at_least_one(frames, list(columns))
+    if out is None:
+        return _write_csv(frames, sys.stdout.buffer)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    os.close(fd)
+    try:
+        if out.name.endswith(".parquet"):
+            rows = _write_parquet(frames, Path(tmp))
+        else:
+            with open(tmp, "wb") as fh:
+                rows = _write_csv(frames, fh)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return rows
+
+
+def _at_least_one(frames: Iterable[pd.DataFrame], columns: list[str]):
+    empty = True
+    for frame in frames:
+        empty = False
+        yield frame
+    if empty:
+        yield pd.DataFrame({c: pd.Series([], dtype="str") for c in columns})
+
+
+def _write_csv(frames: Iterable[pd.DataFrame], sink) -> int:
+    rows = 0
+    header = True
+    for frame in frames:
+        table = to_arrow(frame)
+        if header or table.num_rows:
+            pcsv.write_csv(
+                table,
+                sink,
+                write_options=pcsv.WriteOptions(include_header=header, quoting_style="needed"),
+            )
+        header = False
+        rows += table.num_rows
+    sink.flush()
+    return rows
+
+
+def _write_parquet(frames: Iterable[pd.DataFrame], path: Path) -> int:
+    rows = 0
+    writer = None
+    try:
+        for frame in frames:
+            table = to_arrow(frame)
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+            rows += table.num_rows
+    finally:
+        if writer is not None:
+            writer.close()
+    return rows

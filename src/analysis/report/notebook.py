@@ -1,0 +1,47 @@
+"""What a report notebook calls: its inputs, its one-line finding.
+
+Notebooks are thin: they state parameters, call `open_inputs`, call library
+functions and show the results. `finding` records the sentence the index shows.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from analysis import config
+from analysis.engine.ruleset import load_rules
+from analysis.io.load import read_history
+
+#: Key of the notebook output metadata where `finding` stores its text.
+FINDING_KEY = "toprated"
+
+
+def finding(text: str) -> None:
+    """State the notebook's one-line finding: show it and record it for the index.
+
+    The text is displayed as escaped HTML (never interpreted as Markdown or HTML,
+    so ids from the data are safe in it) and stored in the output's metadata under
+    ``{"toprated": {"finding": text}}``, where `build_reports` reads it.
+    """
+    from IPython.display import display
+
+    text = " ".join(str(text).split())
+    shown = f'<p class="toprated-finding"><strong>Finding:</strong> {html.escape(text)}</p>'
+    display(
+        {"text/html": shown, "text/plain": f"Finding: {text}"},
+        raw=True,
+        metadata={FINDING_KEY: {"finding": text}},
+    )
+
+
+def open_inputs(history_path: str | Path | None, rules: str | Path):
+    """A report notebook's inputs: (source path, History, Rules), checked.
+
+    ``history_path`` None means the bundled marketplace sample (what every report
+    runs on by default); a history without contracts is refused.
+    """
+    source = Path(history_path) if history_path else config.SAMPLE
+    history = read_history(source)
+    assert len(history.contracts) > 0, f"{source} holds no contracts"
+    return source, history, load_rules(rules)

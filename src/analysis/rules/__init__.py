@@ -1,1 +1,0 @@
-"""Rule sets as data: TOML files read by one engine (see `analysis.ruleset`)."""

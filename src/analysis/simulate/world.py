@@ -1,0 +1,652 @@
+"""The weekly marketplace of `analysis.simulate`: freelancers, demand, contracts, outcomes.
+
+Everything is vectorised across freelancers; the only Python loop runs over weeks
+(and, inside a week, over nothing per freelancer or per contract). Week ``k``
+runs from Monday ``m_k`` to Sunday ``s_k``; behaviour in week ``k`` depends on the
+badge status found on ``s_{k-1}`` by the rules engine (`BadgeTracker`), and the
+week's new rows are added to the history before ``s_k`` is evaluated.
+
+The model, per freelancer ``i`` and week ``k`` (knob names in ``code`` font, all
+documented with their defaults and sources in ``scenarios/baseline.toml``):
+
+- *Visibility* ``v_ik = alpha_i + gamma_k + f(JSS, tenure, recent earnings)`` with
+  ``alpha_i`` the freelancer effect (quality, profile completeness, own noise),
+  ``gamma_k`` the week effect (seasonality and noise, common to all) and ``f``
+  smooth: linear in JSS (``jss_visibility_per_10_points``), in log tenure and
+  in log recent earnings. It has no jump at JSS 90.
+- *Invitations* ~ negative binomial with mean
+  ``invitations_per_week * exp(v_ik) * invitation_lift ** top_rated_ik`` and
+  *profile views* likewise with ``profile_view_lift``. So
+  ``log E[invitations] = freelancer + week + f(...) + log(lift) * top_rated``.
+- *Proposals* ~ Poisson(weekly budget x spare capacity); invitations are
+  answered in proportion to spare capacity; neither during an account hold.
+- *Hires*: each answered invitation / proposal becomes an offer with a
+  probability rising with quality, JSS and track record (a first job is
+  ``newcomer_hire_factor`` times as hard to win; the handicap fades smoothly
+  over the first jobs), times ``hire_rate_lift`` while Top Rated. A Top Rated freelancer declines a share ``risky_decline_share`` of
+  offers from difficult clients (their earnings are forgone).
+- *Contracts* are decided in full when hired: client (repeat clients who were
+  satisfied, or new ones, some difficult), category, hourly or fixed, hours
+  (a share ``long_term_share`` are long-term hourly engagements),
+  weekly intensity and so duration, rate (profile rate, which grows with time
+  on the platform and jumps by ``rate_premium`` when the badge is first gained),
+  weekly payments (hourly) or milestones (fixed), and the outcome: a candid
+  private score from quality, effort and client difficulty, a public rating
+  that is inflated (``dissatisfied_public_4plus`` of privately dissatisfied
+  clients still give 4+ stars), no-feedback endings, early ends, disputes (the
+  last payment withheld), flagged clients, cancelled $0 contracts.
+- *Costs of the badge*: ``maintenance_hours_per_week`` unpaid hours while Top
+  Rated (they take capacity and are counted in ``hours_worked``), the declined
+  risky jobs, and ``pressure_churn_per_week`` extra weekly exit hazard while Top
+  Rated with a JSS within ``pressure_jss_margin`` points of the threshold.
+- *Churn*: a base weekly hazard, higher after half a year without a hire;
+  account holds and Terms-of-Service violations are rare events.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from analysis.engine.ruleset import Rules
+from analysis.simulate.badges import CONTRACT_COLUMNS, NOT_STARTED, PLUS, TOP, BadgeTracker
+from analysis.simulate.tables import CATEGORIES, COUNTRIES, NO_DAY, Columns, IdFormat
+
+# Category mix and per-category offsets (assumptions; web-dev and data-science are
+# "other" categories for the Top Rated Plus large-contract threshold).
+CATEGORY_SHARE = np.array([0.17, 0.15, 0.07, 0.12, 0.33, 0.16])
+CATEGORY_LOG_RATE = np.array([0.0, -0.15, 0.25, -0.05, 0.05, 0.3])
+CATEGORY_HOURLY_LOGIT = np.array([-0.6, -1.0, 0.0, 0.2, 0.6, 0.5])
+CATEGORY_LOG_JOB_HOURS = np.array([-0.3, -0.5, 0.1, 0.0, 0.2, 0.2])
+COUNTRY_SHARE = np.array([0.28, 0.17, 0.1, 0.07, 0.06, 0.05, 0.05, 0.04, 0.04, 0.04, 0.05, 0.05])
+#: Clients remembered per freelancer for repeat hires.
+RING = 6
+#: Longest contract, in weeks.
+MAX_WEEKS = 260
+
+
+@dataclass
+class Plan:
+    """Calendar of one simulation (day numbers)."""
+
+    first_monday: int
+    n_weeks: int
+
+    @property
+    def last_sunday(self) -> int:
+        return self.first_monday + 7 * self.n_weeks - 1
+
+    def monday(self, k):
+        return self.first_monday + 7 * k
+
+    def week_of(self, day):
+        return (np.asarray(day, dtype=np.int64) - self.first_monday) // 7
+
+
+def plan_weeks(start_day: int, end_day: int) -> Plan:
+    """Whole weeks (Monday to Sunday) from the first Monday on or after `start_day`
+    to the last Sunday on or before `end_day`."""
+    # 1970-01-01 was a Thursday: Monday is day number 4 (mod 7)
+    first = start_day + (4 - start_day) % 7
+    n = (end_day - first + 1) // 7
+    if n < 1:
+        raise ValueError("the period must hold at least one whole week (Monday to Sunday)")
+    return Plan(first, int(n))
+
+
+def _logistic(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _negbin(rng, mean, shape):
+    """Negative binomial counts with the given means and gamma shape (Poisson-gamma)."""
+    if shape <= 0:
+        return rng.poisson(mean)
+    return rng.poisson(mean * rng.gamma(shape, 1.0 / shape, len(mean)))
+
+
+# ---------------------------------------------------------------------------
+# freelancers
+# ---------------------------------------------------------------------------
+
+
+def draw_freelancers(rng: np.random.Generator, n: int, plan: Plan, kn) -> SimpleNamespace:
+    """Static attributes of `n` freelancers (every draw in a fixed order)."""
+    weeks = plan.n_weeks
+    r = math.log1p(kn.platform_growth_per_year) / 52.0
+    u = rng.random(n)
+    span = max(weeks - 4, 1)
+    join = np.log1p(u * math.expm1(r * span)) / r if r > 0 else u * span
+    join_week = np.minimum(join.astype(np.int64), span - 1).astype(np.int32)
+    quality = rng.standard_normal(n)
+    category = rng.choice(len(CATEGORIES), n, p=CATEGORY_SHARE).astype(np.int8)
+    country = rng.choice(len(COUNTRIES), n, p=COUNTRY_SHARE / COUNTRY_SHARE.sum()).astype(np.int8)
+    rho = kn.rate_quality_corr
+    z = rng.standard_normal(n)
+    log_rate = (
+        math.log(kn.rate_median_usd)
+        + CATEGORY_LOG_RATE[category]
+        + kn.rate_log_sd * (rho * quality + math.sqrt(1 - rho * rho) * z)
+    )
+    base_rate = np.clip(np.exp(log_rate), 5.0, 400.0)
+    capacity = np.clip(kn.capacity_hours_median * np.exp(0.6 * rng.standard_normal(n)), 4, 60)
+    job_hours = kn.job_hours_median * np.exp(
+        CATEGORY_LOG_JOB_HOURS[category] + kn.job_hours_sd_between * rng.standard_normal(n)
+    )
+    budget = kn.proposals_per_week * np.exp(kn.proposals_log_sd * rng.standard_normal(n))
+    incomplete = rng.random(n) < kn.profile_incomplete_share * 2 * _logistic(-quality)
+    own = kn.visibility_sd * rng.standard_normal(n)
+    alpha = kn.quality_visibility * quality + own + np.where(incomplete, -0.7, 0.0)
+    return SimpleNamespace(
+        join_week=join_week,
+        quality=quality,
+        category=category,
+        country=country,
+        base_rate=base_rate,
+        capacity=capacity,
+        job_hours=job_hours,
+        budget=budget,
+        profile_complete=~incomplete,
+        alpha=alpha,
+    )
+
+
+# ---------------------------------------------------------------------------
+# contracts
+# ---------------------------------------------------------------------------
+
+
+def _public_totals(rng, klass, kn):
+    """Sum of six 1-5 sub-ratings by private class (0 promoter, 1 passive, 2 detractor)."""
+    n = len(klass)
+    u = rng.random(n)
+    v = rng.random(n)
+    top = np.full(n, 30)
+    high = 27 + (v * 3).astype(int)  # 4.5 .. 4.83
+    mid = 24 + (v * 3).astype(int)  # 4.0 .. 4.33
+    low = 6 + (v * 18).astype(int)  # 1.0 .. 3.83
+    promoter = np.select([u < 0.97, u < 0.99], [top, high], mid)
+    passive = np.select([u < 0.88, u < 0.96, u < 0.99], [top, high, mid], low)
+    share = kn.dissatisfied_public_4plus
+    detractor = np.select([u < share * 0.45, u < share * 0.75, u < share], [top, high, mid], low)
+    return np.choose(klass, [promoter, passive, detractor])
+
+
+def make_contracts(rng, owner, k, plan, fr, state, kn, next_client):
+    """Offers accepted in week `k` by freelancers `owner` (index per offer).
+
+    Returns the contract columns (final values), the payment schedule and the
+    weekly hours schedule, plus per-offer flags used by the caller (difficult
+    client, negative outcome, within-horizon earnings).
+    """
+    n = len(owner)
+    m = plan.monday(k)
+    q = fr.quality[owner]
+    tr = state.top_rated[owner]
+
+    # client: a remembered satisfied client, or a new one
+    filled = np.minimum(state.ring_n[owner], RING)
+    p_repeat = kn.repeat_client_share * (1 - np.exp(-filled / 2.0))
+    repeat = rng.random(n) < p_repeat
+    slot = (rng.random(n) * np.maximum(filled, 1)).astype(np.int64)
+    new_client = next_client + np.arange(n, dtype=np.int64)
+    client = np.where(repeat, state.ring_client[owner, slot], new_client)
+    difficult = np.where(
+        repeat, state.ring_difficult[owner, slot], rng.random(n) < kn.difficult_client_share
+    )
+    n_new = int((~repeat).sum())
+
+    own_cat = fr.category[owner]
+    category = np.where(rng.random(n) < 0.9, own_cat, rng.integers(0, len(CATEGORIES), n))
+    hours_total = np.clip(
+        fr.job_hours[owner] * np.exp(kn.job_hours_sd_within * rng.standard_normal(n)), 1.0, 4000
+    )
+    p_hourly = _logistic(
+        math.log(kn.hourly_share / (1 - kn.hourly_share))
+        + CATEGORY_HOURLY_LOGIT[category]
+        + 0.4 * (np.log(hours_total) - math.log(40.0))
+    )
+    intensity = np.clip(fr.capacity[owner] * (0.25 + 0.6 * rng.random(n)), 2.0, None)
+    # long-term engagements: hourly, half a year to two years at a steady pace
+    long_term = rng.random(n) < kn.long_term_share
+    steady = fr.capacity[owner] * (0.6 + 0.35 * rng.random(n))
+    hours_total = np.where(long_term, steady * rng.integers(13, 53, n), hours_total)
+    intensity = np.where(long_term, steady, intensity)
+    hourly = (rng.random(n) < p_hourly) | long_term
+    weeks = np.clip(np.ceil(hours_total / intensity), 1, MAX_WEEKS).astype(np.int64)
+    intensity = hours_total / weeks
+
+    # outcome, decided now
+    effort = 0.3 * rng.standard_normal(n) + kn.threshold_effort_logit * tr
+    latent = (
+        kn.satisfaction_quality * q
+        + effort
+        - kn.satisfaction_difficult * difficult
+        + rng.standard_normal(n)
+    )
+    private = np.clip(np.round(kn.private_center + kn.private_scale * latent), 0, 10)
+    klass = np.where(private >= 9, 0, np.where(private >= 7, 1, 2))
+    detractor = klass == 2
+    cancelled = rng.random(n) < kn.zero_pay_share * np.where(detractor, 3.0, 1.0)
+    early = detractor & ~cancelled & (rng.random(n) < 0.5)
+    weeks = np.where(early, np.maximum(1, np.ceil(weeks * (0.2 + 0.6 * rng.random(n)))), weeks)
+    weeks = np.where(cancelled, 1, weeks).astype(np.int64)
+    disputed = (
+        detractor & (rng.random(n) < np.where(difficult, kn.dispute_share_difficult, 0.05))
+    ) | (rng.random(n) < 0.002)
+    flagged = (difficult & detractor & (rng.random(n) < kn.flag_share_difficult)) | (
+        rng.random(n) < 0.003
+    )
+    no_feedback = rng.random(n) < np.where(cancelled, 0.7, kn.no_feedback_share)
+    has_public = ~no_feedback & (rng.random(n) < 0.95)
+    has_private = ~no_feedback & (~has_public | (rng.random(n) < kn.private_feedback_share))
+    public = np.round(_public_totals(rng, klass, kn) / 6.0, 2)
+    public = np.where(has_public, public, np.nan)
+    private = np.where(has_private, private, -1).astype(np.int8)
+
+    # dates
+    start = m + rng.integers(0, 7, n)
+    end = m + 7 * (weeks - 1) + rng.integers(0, 7, n)
+    end = np.where(cancelled, start + rng.integers(0, 8, n), np.maximum(end, start))
+    weeks = np.where(cancelled, plan.week_of(end) - k + 1, weeks)
+
+    # rate: profile rate at hire (time on the platform, badge premium)
+    years = (k - fr.join_week[owner]) / 52.0
+    rate = np.round(
+        fr.base_rate[owner] * (1 + kn.rate_growth_per_year) ** years * state.rate_mult[owner], 2
+    )
+    price = hours_total * rate * np.exp(0.25 * rng.standard_normal(n))
+
+    # weekly schedule: one row per contract-week
+    total = int(weeks.sum())
+    row = np.repeat(np.arange(n), weeks)
+    j = np.arange(total) - np.repeat(np.cumsum(weeks) - weeks, weeks)
+    last = j == weeks[row] - 1
+    week_hours = np.where(
+        hourly[row],
+        np.round(intensity[row] * np.exp(0.15 * rng.standard_normal(total)), 2),
+        intensity[row],
+    )
+    week_hours = np.where(cancelled[row], 0.0, week_hours)
+    day = np.where(last, end[row], m + 7 * j + 6)
+    n_milestones = 1 + (weeks >= 4) + (weeks >= 12)
+    milestone = (
+        (j + 1) * n_milestones[row] // weeks[row] != j * n_milestones[row] // weeks[row]
+    ) | last
+    amount = np.where(
+        hourly[row],
+        np.round(week_hours * rate[row], 2),
+        np.where(milestone, np.round(price[row] / n_milestones[row], 2), 0.0),
+    )
+    amount = np.where(cancelled[row], 0.0, amount)
+    week = k + j
+    in_horizon = day <= plan.last_sunday
+    ended = end <= plan.last_sunday
+    withheld = last & disputed[row] & ended[row]
+    paid = in_horizon & (amount > 0) & ~withheld
+    earnings = np.round(np.bincount(row[paid], weights=amount[paid], minlength=n), 2)
+    billed = np.round(np.bincount(row[paid], weights=week_hours[paid], minlength=n), 2)
+
+    open_at_end = ~ended
+    cols = {
+        "fid": owner.astype(np.int32),
+        "client": client,
+        "start": start.astype(np.int32),
+        "end": np.where(open_at_end, NO_DAY, end).astype(np.int32),
+        "earnings": earnings,
+        "public": np.where(open_at_end, np.nan, public),
+        "private": np.where(open_at_end, -1, private).astype(np.int8),
+        "disputed": disputed & ended,
+        "flagged": flagged & ended,
+        "category": category.astype(np.int8),
+        "ctype": np.where(hourly, 0, 1).astype(np.int8),
+        "hours": np.where(hourly, billed, np.nan),
+    }
+    pay = {"row": row[paid], "day": day[paid], "amount": amount[paid], "week": week[paid]}
+    work = in_horizon & (week < plan.n_weeks)
+    hours = {"row": row[work], "week": week[work], "hours": week_hours[work]}
+    info = SimpleNamespace(
+        difficult=difficult,
+        negative=detractor | disputed | (public < 4.0),
+        satisfied=~detractor & ~disputed,
+        new_client=~repeat,
+        n_new=n_new,
+        rate=rate,
+    )
+    return cols, pay, hours, info
+
+
+# ---------------------------------------------------------------------------
+# the loop
+# ---------------------------------------------------------------------------
+
+
+class Truth:
+    """Accumulators of the planted effects, as the simulator realised them."""
+
+    def __init__(self):
+        self.v = {
+            "top_rated_weeks": 0,
+            "invitations_expected_with_badge": 0.0,
+            "invitations_expected_without_badge": 0.0,
+            "profile_views_expected_with_badge": 0.0,
+            "profile_views_expected_without_badge": 0.0,
+            "hires_expected_with_badge": 0.0,
+            "hires_expected_without_badge": 0.0,
+            "maintenance_hours": 0.0,
+            "risky_offers_while_top_rated": 0,
+            "risky_offers_declined": 0,
+            "forgone_earnings_usd": 0.0,
+            "declined_would_be_negative": 0,
+            "pressure_weeks": 0,
+            "pressure_exit_hazard_sum": 0.0,
+            "pressure_exits": 0,
+            "exits": 0,
+            "invitations_top_rated": 0,
+            "invitations_other": 0,
+            "weeks_other": 0,
+        }
+
+    def add(self, key, value):
+        self.v[key] += value
+
+
+def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
+    """Simulate; returns (tables of numpy columns, truth dict, status panel array, plan)."""
+    rng = np.random.default_rng(config.seed)
+    plan = plan_weeks(config.start_day, config.end_day)
+    n, weeks = config.freelancers, plan.n_weeks
+    fr = draw_freelancers(rng, n, plan, kn)
+    gamma = kn.season_amplitude * np.cos(
+        2 * np.pi * (np.arange(weeks) * 7 + plan.first_monday + 3 - 10) / 365.25
+    ) + kn.week_noise_sd * rng.standard_normal(weeks)
+    budget_contracts = max(1000, int(n * weeks * 0.6))
+    fmt = IdFormat(n, budget_contracts, budget_contracts)
+    tracker = BadgeTracker(
+        rules, n, fmt, plan.first_monday, weeks, fr.profile_complete, config.status_scope
+    )
+
+    state = SimpleNamespace(
+        top_rated=np.zeros(n, dtype=bool),
+        rate_mult=np.ones(n),
+        ring_client=np.zeros((n, RING), dtype=np.int64),
+        ring_difficult=np.zeros((n, RING), dtype=bool),
+        ring_n=np.zeros(n, dtype=np.int64),
+    )
+    left = np.zeros(n, dtype=bool)
+    last_hire_week = np.full(n, -(10**6), dtype=np.int64)
+    jobs_done = np.zeros(n, dtype=np.int64)
+    hold_until = np.full(n, -1, dtype=np.int64)
+    ever_top = np.zeros(n, dtype=bool)
+    first_top_week = np.full(n, -1, dtype=np.int64)
+    first_jss90_day = np.full(n, NO_DAY, dtype=np.int64)
+    earn_sched = np.zeros((weeks + 1, n), dtype=np.float32)
+    hours_sched = np.zeros((weeks + 1, n), dtype=np.float32)
+    panel = np.full((weeks, n), NOT_STARTED, dtype=np.int8)
+
+    contracts = Columns(CONTRACT_COLUMNS)
+    payments = Columns({"fid": np.int32, "cid": np.int64, "day": np.int32, "amount": np.float64})
+    activity = Columns(
+        {
+            "fid": np.int32, "week": np.int32, "invitations": np.int32, "proposals": np.int32,
+            "interviews": np.int32, "hires": np.int32, "profile_views": np.int32,
+            "hours": np.float64,
+        }
+    )  # fmt: skip
+    events = Columns({"fid": np.int32, "day": np.int32, "event": np.int8})
+    truth = Truth()
+    next_contract = 0
+    next_client = 0
+    lift_inv, lift_view, lift_hire = kn.invitation_lift, kn.profile_view_lift, kn.hire_rate_lift
+
+    bar = tqdm(range(weeks), desc="simulating weeks", unit="week", disable=not progress)
+    for k in bar:
+        m = plan.monday(k)
+        s = m + 6
+        idx = np.flatnonzero((fr.join_week <= k) & ~left)
+        n_a = len(idx)
+        tr = state.top_rated[idx]
+        jss = tracker.jss_latest[idx]
+        g = np.where(np.isnan(jss), kn.no_jss_visibility, (jss - 90.0) / 10.0)
+        earn12 = earn_sched[max(0, k - 12) : k, idx].sum(axis=0, dtype=np.float64)
+        tenure = (k - fr.join_week[idx]) / 52.0
+        f = (
+            kn.jss_visibility_per_10_points * g
+            + kn.tenure_visibility * np.log1p(tenure)
+            + kn.earnings_visibility * np.log1p(earn12 / 1000.0)
+        )
+        base = fr.alpha[idx] + gamma[k] + f
+        inv_mean0 = kn.invitations_per_week * np.exp(base)
+        view_mean0 = kn.profile_views_per_week * np.exp(base)
+        inv_mean = inv_mean0 * np.where(tr, lift_inv, 1.0)
+        view_mean = view_mean0 * np.where(tr, lift_view, 1.0)
+        invitations = _negbin(rng, inv_mean, kn.invitation_dispersion)
+        views = _negbin(rng, view_mean, kn.invitation_dispersion)
+
+        maint = np.where(tr, kn.maintenance_hours_per_week * rng.gamma(4.0, 0.25, n_a), 0.0)
+        capacity = fr.capacity[idx]
+        committed = hours_sched[k, idx].astype(np.float64)
+        spare = np.clip((capacity - maint - committed) / capacity, 0.0, 1.0)
+        on_hold = hold_until[idx] >= m
+        spare = np.where(on_hold, 0.0, spare)
+        proposals = rng.poisson(fr.budget[idx] * spare)
+        answered = rng.binomial(invitations, spare)
+        q = fr.quality[idx]
+        record = kn.newcomer_hire_factor + (1 - kn.newcomer_hire_factor) * (
+            1 - np.exp(-jobs_done[idx] / 3.0)
+        )
+        p_inv0 = kn.invite_hire_prob * record * np.exp(kn.quality_hire * q + 0.3 * g)
+        p_prop0 = kn.proposal_hire_prob * record * np.exp(kn.quality_hire * q + 0.4 * g)
+        p_inv = np.clip(p_inv0 * np.where(tr, lift_hire, 1.0), 0.0, 0.9)
+        p_prop = np.clip(p_prop0 * np.where(tr, lift_hire, 1.0), 0.0, 0.9)
+        offers_inv = rng.binomial(answered, p_inv)
+        offers_prop = rng.binomial(proposals, p_prop)
+        offers = offers_inv + offers_prop
+        interviews = offers + rng.binomial(answered - offers_inv + proposals - offers_prop, 0.1)
+
+        if tr.any():
+            truth.add("top_rated_weeks", int(tr.sum()))
+            truth.add("invitations_expected_with_badge", float(inv_mean[tr].sum()))
+            truth.add("invitations_expected_without_badge", float(inv_mean0[tr].sum()))
+            truth.add("profile_views_expected_with_badge", float(view_mean[tr].sum()))
+            truth.add("profile_views_expected_without_badge", float(view_mean0[tr].sum()))
+            apps_i, apps_p = answered[tr], proposals[tr]
+            with_badge = apps_i * p_inv[tr] + apps_p * p_prop[tr]
+            without = apps_i * np.clip(p_inv0[tr], 0, 0.9) + apps_p * np.clip(p_prop0[tr], 0, 0.9)
+            truth.add("hires_expected_with_badge", float(with_badge.sum()))
+            truth.add("hires_expected_without_badge", float(without.sum()))
+            truth.add("maintenance_hours", float(maint.sum()))
+            truth.add("invitations_top_rated", int(invitations[tr].sum()))
+        started = tracker.first_start[idx] <= s - 7
+        other = ~tr & started
+        truth.add("weeks_other", int(other.sum()))
+        truth.add("invitations_other", int(invitations[other].sum()))
+
+        # offers -> contracts
+        owner = np.repeat(idx, offers).astype(np.int64)
+        accepted_count = np.zeros(n_a, dtype=np.int64)
+        if len(owner):
+            cols, pay, hrs, info = make_contracts(rng, owner, k, plan, fr, state, kn, next_client)
+            next_client += info.n_new
+            risky_tr = state.top_rated[owner] & info.difficult
+            declined = risky_tr & (rng.random(len(owner)) < kn.risky_decline_share)
+            truth.add("risky_offers_while_top_rated", int(risky_tr.sum()))
+            truth.add("risky_offers_declined", int(declined.sum()))
+            truth.add("forgone_earnings_usd", float(cols["earnings"][declined].sum()))
+            truth.add("declined_would_be_negative", int((info.negative & declined).sum()))
+            take = ~declined
+            new_index = np.cumsum(take) - 1
+            n_take = int(take.sum())
+            cid = next_contract + np.arange(n_take, dtype=np.int64)
+            next_contract += n_take
+            c_new = {key: v[take] for key, v in cols.items()}
+            c_new["cid"] = cid
+            contracts.append(**c_new)
+            tracker.add_contracts(c_new)
+            accepted = np.searchsorted(idx, owner[take])
+            accepted_count = np.bincount(accepted, minlength=n_a).astype(np.int64)
+            last_hire_week[owner[take]] = k
+            np.add.at(jobs_done, owner[take], 1)
+            # payment schedule
+            pk = take[pay["row"]]
+            prow = new_index[pay["row"][pk]]
+            p_fid = c_new["fid"][prow]
+            p_cid = cid[prow]
+            payments.append(fid=p_fid, cid=p_cid, day=pay["day"][pk], amount=pay["amount"][pk])
+            tracker.add_payments(p_fid, p_cid, pay["day"][pk], pay["amount"][pk], pay["week"][pk])
+            np.add.at(earn_sched, (pay["week"][pk], p_fid), pay["amount"][pk])
+            hk = take[hrs["row"]]
+            h_fid = c_new["fid"][new_index[hrs["row"][hk]]]
+            np.add.at(hours_sched, (hrs["week"][hk], h_fid), hrs["hours"][hk])
+            # satisfied clients are remembered for repeat hires
+            good = take & info.satisfied
+            g_owner = owner[good]
+            pos = state.ring_n[g_owner] % RING
+            state.ring_client[g_owner, pos] = cols["client"][good]
+            state.ring_difficult[g_owner, pos] = info.difficult[good]
+            np.add.at(state.ring_n, g_owner, 1)
+
+        # the week's activity row
+        hours_worked = np.round(hours_sched[k, idx].astype(np.float64) + maint, 2)
+        activity.append(
+            fid=idx, week=np.full(n_a, k), invitations=invitations, proposals=proposals,
+            interviews=interviews, hires=accepted_count, profile_views=views, hours=hours_worked,
+        )  # fmt: skip
+        tracker.add_proposals(k, idx[proposals > 0])
+
+        # account holds and Terms-of-Service violations
+        can_hold = ~on_hold & (tracker.first_start[idx] <= s)
+        hold = can_hold & (rng.random(n_a) < kn.hold_rate_per_week)
+        tos = (tracker.first_start[idx] <= s) & (rng.random(n_a) < kn.tos_rate_per_week)
+        if hold.any():
+            who = idx[hold]
+            h_start = m + rng.integers(0, 7, len(who))
+            h_end = h_start + 7 * rng.geometric(1.0 / kn.hold_weeks_mean, len(who))
+            hold_until[who] = h_end
+            ended = h_end <= plan.last_sunday
+            fid = np.concatenate([who, who[ended]])
+            day = np.concatenate([h_start, h_end[ended]])
+            event = np.concatenate([np.zeros(len(who)), np.ones(int(ended.sum()))])
+            events.append(fid=fid, day=day, event=event)
+            tracker.add_events(fid.astype(np.int32), day.astype(np.int32), event.astype(np.int8))
+        if tos.any():
+            who = idx[tos]
+            day = m + rng.integers(0, 7, len(who))
+            events.append(fid=who, day=day, event=np.full(len(who), 2))
+            tracker.add_events(
+                who.astype(np.int32), day.astype(np.int32), np.full(len(who), 2, dtype=np.int8)
+            )
+
+        # leaving the platform at the end of the week
+        idle = (k - fr.join_week[idx] >= 26) & (k - last_hire_week[idx] >= 26)
+        base_hazard = kn.base_churn_per_week * np.where(idle, kn.idle_churn_multiplier, 1.0)
+        base_hazard = np.where(tos, np.maximum(base_hazard, 0.3), base_hazard)
+        pressure = tr & ~np.isnan(jss) & (jss < tracker.jss_min + kn.pressure_jss_margin)
+        press_hazard = np.where(pressure, kn.pressure_churn_per_week, 0.0)
+        u = rng.random(n_a)
+        exit_base = u < base_hazard
+        exit_press = ~exit_base & (u < base_hazard + press_hazard)
+        leaving = exit_base | exit_press
+        truth.add("pressure_weeks", int(pressure.sum()))
+        truth.add("pressure_exit_hazard_sum", float(press_hazard.sum()))
+        truth.add("pressure_exits", int(exit_press.sum()))
+        truth.add("exits", int(leaving.sum()))
+        gone = idx[leaving]
+        left[gone] = True
+        tracker.left(gone)
+
+        # Sunday: the rules engine decides the badge for next week
+        if k % 4 == 3:
+            tracker.trim(s)
+        status = tracker.evaluate(k, s)
+        panel[k] = status
+        state.top_rated = (status == TOP) | (status == PLUS)
+        newly = state.top_rated & ~ever_top
+        ever_top |= newly
+        first_top_week[newly] = k
+        state.rate_mult[newly] *= kn.rate_premium
+        hit = (tracker.jss_latest >= tracker.jss_min) & (first_jss90_day == NO_DAY)
+        first_jss90_day[hit] = s
+        if progress and k % 13 == 0:
+            bar.set_postfix(active=n_a, contracts=len(contracts))
+    bar.close()
+
+    years_final = (weeks - 1 - fr.join_week) / 52.0
+    profile_rate = np.round(
+        fr.base_rate
+        * (1 + kn.rate_growth_per_year) ** np.maximum(years_final, 0)
+        * state.rate_mult,
+        2,
+    )
+    tables = {
+        "contracts": contracts.compact(),
+        "payments": payments.compact(),
+        "activity": activity.compact(),
+        "freelancers": {
+            "fid": np.arange(n),
+            "joined": plan.first_monday + 7 * fr.join_week.astype(np.int64),
+            "category": fr.category,
+            "country": fr.country,
+            "rate": profile_rate,
+            "profile_complete": fr.profile_complete,
+        },
+        "account_events": events.compact(),
+    }
+    tables["activity"]["week_start"] = plan.first_monday + 7 * tables["activity"].pop(
+        "week"
+    ).astype(np.int64)
+    realised = _realised(truth.v, ever_top, first_top_week, first_jss90_day, plan, kn)
+    realised["engine_calls"] = dict(tracker.calls)
+    return tables, realised, panel, plan, fmt
+
+
+def _ratio(a, b):
+    return float(a / b) if b else None
+
+
+def _realised(v, ever_top, first_top_week, first_jss90_day, plan, kn) -> dict:
+    """The true effects an estimator should recover, from the accumulators."""
+    gained = ever_top & (first_jss90_day != NO_DAY)
+    top_day = plan.first_monday + 7 * first_top_week[gained] + 6
+    lag_weeks = (top_day - first_jss90_day[gained]) / 7.0
+    naive = None
+    if v["top_rated_weeks"] and v["weeks_other"] and v["invitations_other"]:
+        naive = (v["invitations_top_rated"] / v["top_rated_weeks"]) / (
+            v["invitations_other"] / v["weeks_other"]
+        )
+    tr_weeks = v["top_rated_weeks"]
+    return {
+        "invitation_lift": _ratio(
+            v["invitations_expected_with_badge"], v["invitations_expected_without_badge"]
+        ),
+        "profile_view_lift": _ratio(
+            v["profile_views_expected_with_badge"], v["profile_views_expected_without_badge"]
+        ),
+        "hire_rate_lift": _ratio(v["hires_expected_with_badge"], v["hires_expected_without_badge"]),
+        "rate_premium": float(kn.rate_premium) if ever_top.any() else None,
+        "maintenance_hours_per_top_rated_week": _ratio(v["maintenance_hours"], tr_weeks),
+        "risky_offers_while_top_rated": v["risky_offers_while_top_rated"],
+        "risky_offers_declined": v["risky_offers_declined"],
+        "risky_decline_share": _ratio(
+            v["risky_offers_declined"], v["risky_offers_while_top_rated"]
+        ),
+        "forgone_earnings_usd": round(v["forgone_earnings_usd"], 2),
+        "declined_would_be_negative": v["declined_would_be_negative"],
+        "pressure_weeks": v["pressure_weeks"],
+        "pressure_exits": v["pressure_exits"],
+        "pressure_exits_expected": v["pressure_exit_hazard_sum"],
+        "exits": v["exits"],
+        "top_rated_weeks": tr_weeks,
+        "freelancers_ever_top_rated": int(ever_top.sum()),
+        "naive_invitation_ratio_top_rated_vs_rest": naive,
+        "badge_lag_after_jss90_weeks_median": (
+            float(np.median(lag_weeks)) if len(lag_weeks) else None
+        ),
+        "badge_lag_after_jss90_share_4_weeks_or_more": (
+            float((lag_weeks >= 4).mean()) if len(lag_weeks) else None
+        ),
+    }
