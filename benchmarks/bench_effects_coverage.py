@@ -45,7 +45,7 @@ def run_one(task: dict) -> dict:
     """Generate one history, estimate, and score; returns one row of the table."""
     from analysis.estimate.effects import event_study, naive_lift, weekly_panel
     from analysis.io.load import read_history
-    from analysis.simulate import generate
+    from analysis.simulate.generate import generate
 
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="effects-coverage-") as tmp:

@@ -34,7 +34,7 @@ LIMIT_RSS_GIB = 8.0
 
 def _child(args: argparse.Namespace) -> None:
     """Run one simulation in this process and print its figures as JSON."""
-    from analysis.simulate import SimConfig, simulate, write_history
+    from analysis.simulate.generate import SimConfig, simulate, write_history
 
     config = SimConfig(
         freelancers=args.freelancers,

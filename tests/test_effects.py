@@ -354,7 +354,7 @@ def test_cli_effects_without_activity_exits_2_with_message(tmp_path, capsys):
 def test_cli_effects_on_a_simulated_history(tmp_path, capsys):
     """End to end on a small simulated marketplace: every effect is printed, with
     the truth of ``truth.json`` beside it; ``--json`` gives the same rows."""
-    from analysis.simulate import generate
+    from analysis.simulate.generate import generate
 
     generate(
         tmp_path, freelancers=500, start="2020-01-01", end="2023-12-31", seed=5, progress=False

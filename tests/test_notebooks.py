@@ -16,7 +16,7 @@ import pytest
 
 from analysis.report.browsercheck import CHROMIUM, check_report_folder
 from analysis.report.build import build_reports, discover_notebooks
-from analysis.simulate import generate
+from analysis.simulate.generate import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"

@@ -20,7 +20,7 @@ from analysis.engine.status import status_grid
 from analysis.io.errors import InputError
 from analysis.io.history import History
 from analysis.io.load import read_history
-from analysis.simulate import (
+from analysis.simulate.generate import (
     BADGE_KNOBS,
     SimConfig,
     bundled_scenarios,

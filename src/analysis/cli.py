@@ -176,7 +176,7 @@ def _cmd_effects(args: argparse.Namespace) -> int:
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
-    from analysis.simulate import generate
+    from analysis.simulate.generate import generate
 
     start, end = _date(args.start, "--start"), _date(args.end, "--end")
     summary = generate(
@@ -314,7 +314,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(run=_cmd_effects)
 
-    from analysis.simulate import DEFAULT_END, DEFAULT_FREELANCERS, DEFAULT_SEED, DEFAULT_START
+    from analysis.simulate.defaults import (
+        DEFAULT_END,
+        DEFAULT_FREELANCERS,
+        DEFAULT_SEED,
+        DEFAULT_START,
+    )
 
     p = sub.add_parser(
         "generate", help="simulate a marketplace with planted truth (history + truth.json)"
