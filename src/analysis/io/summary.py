@@ -38,3 +38,88 @@ def render_summary(summary: dict[str, object]) -> str:
         "  rows per file   " + ", ".join(f"{name} {n:,}" for name, n in rows.items()),
     ]
     return "\n".join(lines)
+
+
+#: How many contracts without feedback `render_missing_feedback` lists by name.
+MAX_LISTED = 50
+
+
+def missing_feedback(
+    contracts: pd.DataFrame,
+    outcome: pd.Series,
+    as_of: pd.Timestamp,
+    open_positive_after_days: int,
+) -> pd.DataFrame:
+    """The contracts with neither a public rating nor a private score, and how the JSS
+    counts each meanwhile.
+
+    ``outcome`` is each contract's outcome once ended, as the rules engine gives it
+    (`analysis.engine.jss.contract_outcomes`): with no feedback that is "excluded"
+    under the no-feedback rule, or "negative" for a disputed contract. An open
+    contract counts as positive once open ``open_positive_after_days`` days with
+    money and no client flag (rules spec, "Open contracts"), else not at all.
+    Returns ``contract_id, client_id, start_date, end_date, earnings_usd, counts_as``
+    sorted by start date, then contract id.
+    """
+    c = contracts
+    missing = c["public_rating"].isna() & c["private_score"].isna()
+    m = c.loc[missing]
+    out = outcome.loc[missing].astype("str")
+    is_open = m["end_date"].isna() | (m["end_date"] > as_of)
+    days_open = (as_of - m["start_date"]).dt.days
+    long_term = (
+        is_open
+        & ~m["client_flagged"].astype(bool)
+        & (m["earnings_usd"] > 0)
+        & (days_open >= open_positive_after_days)
+    )
+    counts_as = pd.Series("", index=m.index, dtype="str")
+    counts_as[is_open & long_term] = (
+        "positive (open " + days_open[is_open & long_term].astype("str") + " days: a long-term "
+        "contract counts as positive while open)"
+    )
+    short = is_open & ~long_term
+    counts_as[short] = (
+        "not counted while open (open "
+        + days_open[short].astype("str")
+        + f" days of {open_positive_after_days}, or no money, or client flagged)"
+    )
+    ended = ~is_open
+    readable = {
+        "excluded": "excluded (ended without feedback: not in the JSS)",
+        "negative": "negative (disputed)",
+        "positive": "positive",
+        "neutral": "neutral",
+    }
+    counts_as[ended] = out[ended].map(readable).fillna(out[ended])
+    table = pd.DataFrame(
+        {
+            "contract_id": m["contract_id"].astype("str"),
+            "client_id": m["client_id"].astype("str"),
+            "start_date": m["start_date"],
+            "end_date": m["end_date"],
+            "earnings_usd": m["earnings_usd"],
+            "counts_as": counts_as,
+        }
+    )
+    return table.sort_values(["start_date", "contract_id"], kind="mergesort").reset_index(drop=True)
+
+
+def render_missing_feedback(table: pd.DataFrame, as_of: pd.Timestamp) -> str:
+    """The contracts still lacking feedback, one line each (at most `MAX_LISTED`)."""
+    if table.empty:
+        return "Feedback: every contract has a public rating or a private score."
+    lines = [
+        f"Feedback to fill in: {len(table):,} contracts have neither public_rating nor "
+        f"private_score. Until you add them, the JSS (as of {as_of.date().isoformat()}) "
+        "counts them as:"
+    ]
+    for row in table.head(MAX_LISTED).itertuples(index=False):
+        end = row.end_date.date().isoformat() if pd.notna(row.end_date) else "open"
+        lines.append(
+            f"  {row.contract_id}  client {row.client_id}  {row.start_date.date().isoformat()}"
+            f" to {end}  ${row.earnings_usd:,.2f}: {row.counts_as}"
+        )
+    if len(table) > MAX_LISTED:
+        lines.append(f"  ... and {len(table) - MAX_LISTED:,} more")
+    return "\n".join(lines)
