@@ -127,6 +127,11 @@ _EARNING_TYPES = {
     "bonus": "bonus",
     "refund": "refund",
     "refund to client": "refund",
+    # spellings seen in other downloads of the same reports
+    "hourly payment": "hourly",
+    "fixed price milestone": "fixed",
+    "milestone payment": "fixed",
+    "bonus payment": "bonus",
 }
 
 FORMATS: Mapping[str, ExportFormat] = {
@@ -366,7 +371,7 @@ def combine_exports(
         for kind, n in p.skipped.items():
             skipped[kind] = skipped.get(kind, 0) + n
     formats = sorted({f for p in parsed for f in p.formats})
-    all_notes = [n for p in parsed for n in p.notes] + notes
+    all_notes = [n for p in parsed for n in p.notes] + notes + _overlap_notes(earnings)
     return ImportResult(
         format=", ".join(formats),
         payments=payments,
@@ -380,6 +385,24 @@ def combine_exports(
         duplicates=duplicates,
         notes=tuple(all_notes),
     )
+
+
+def _overlap_notes(earnings: pd.DataFrame) -> list[str]:
+    """A warning when exports of different formats cover the same dates: rows of
+    different formats cannot be matched, so the same payment would count twice."""
+    spans = earnings.groupby("format")["paid_date"].agg(["min", "max"]).sort_index()
+    notes = []
+    for i, a in enumerate(spans.index):
+        for b in spans.index[i + 1 :]:
+            lo = max(spans.at[a, "min"], spans.at[b, "min"])
+            hi = min(spans.at[a, "max"], spans.at[b, "max"])
+            if lo <= hi:
+                notes.append(
+                    f"WARNING: {a} and {b} exports both cover {lo.date()} to {hi.date()}; "
+                    "payments cannot be matched across formats, so a payment in both counts "
+                    "twice: import one kind of export per period"
+                )
+    return notes
 
 
 # --------------------------------------------------------------------------- reading files
@@ -677,7 +700,9 @@ def _parse_file(
     notes: list[str] = []
 
     # an agency statement: keep one freelancer's rows when asked to
-    raw, kind, other = _select_freelancer(raw, kind, freelancer_id, name)
+    raw, kind, other, who = _select_freelancer(raw, kind, freelancer_id, name)
+    if who:
+        notes.append(who)
     is_earning = kind.notna()
     skipped = raw.loc[~is_earning, "type"].replace("", "(empty)").value_counts()
     skipped_d = {str(t): int(n) for t, n in skipped.items()}
@@ -731,29 +756,41 @@ def _parse_file(
 
 def _select_freelancer(
     raw: pd.DataFrame, kind: pd.Series, freelancer_id: str | None, name: str
-) -> tuple[pd.DataFrame, pd.Series, int]:
-    """Rows of the freelancer asked for in an agency statement; how many others were left out."""
+) -> tuple[pd.DataFrame, pd.Series, int, str | None]:
+    """The freelancers of a file, and the rows of the one asked for in an agency statement.
+
+    A file whose earnings name one freelancer (or none) is that freelancer's own
+    record: its rows take ``freelancer_id`` (default ``me``), so that it merges with
+    exports that carry no name. An agency statement (two or more names) keeps one
+    freelancer per name, or, with ``freelancer_id`` naming one of them, only that
+    one's rows (the others' earnings are counted as skipped). Returns the rows, their
+    kinds, how many earning rows were left out, and a note.
+    """
     named = raw["freelancer"].loc[kind.notna() & (raw["freelancer"] != "")]
     values = sorted(named.unique())
-    if freelancer_id is None or len(values) <= 1:
-        if freelancer_id is not None and values:
-            # one freelancer in the file: the id asked for names them
-            raw = raw.assign(freelancer=raw["freelancer"].where(raw["freelancer"] == "", ""))
-        return raw, kind, 0
+    if len(values) <= 1:
+        note = None
+        if values:
+            note = f"{name}: the Freelancer column names only {values[0]!r}: imported as " + repr(
+                freelancer_id or "me"
+            )
+        return raw.assign(freelancer=""), kind, 0, note
+    if freelancer_id is None:
+        note = f"{name}: an agency statement with {len(values)} freelancers, one id per name"
+        return raw, kind, 0, note
     want = column_key(freelancer_id)
-    match = [v for v in values if column_key(v) == want]
-    if not match:
+    if not any(column_key(v) == want for v in values):
         none = (
             f"is an agency statement with the freelancers {', '.join(repr(v) for v in values)}; "
             f"--freelancer {freelancer_id!r} is none of them"
         )
         raise InputError([_whole_file(name, none)])
-    keep = (raw["freelancer"] == "") | raw["freelancer"].map(column_key).eq(want)
-    other = int((~keep & kind.notna()).sum())
-    keep = keep | kind.isna()  # other freelancers' fees are skipped rows like any fee
-    raw = raw.loc[keep].assign(freelancer="")
-    # rows of other freelancers that are not earnings still count as skipped rows
-    return raw, kind.loc[keep], other
+    mine = raw["freelancer"].map(column_key).eq(want)
+    keep = (raw["freelancer"] == "") | mine | kind.isna()
+    other = int((~keep).sum())
+    chosen = raw.loc[mine, "freelancer"].iloc[0]
+    note = f"{name}: an agency statement; only {chosen!r}'s rows imported"
+    return raw.loc[keep], kind.loc[keep], other, note
 
 
 # --------------------------------------------------------------------------- values
@@ -861,6 +898,10 @@ _DMY_RE = (
 )
 
 
+#: Spreadsheet serial day numbers read as dates: 1990-01-01 .. 2099-12-31.
+_SERIAL_FIRST, _SERIAL_LAST = 32874, 73050
+
+
 def _date_text(raw: pd.Series) -> pd.Series:
     text = raw.fillna("").astype("str").str.strip().str.casefold()
     text = text.str.replace(r"\s+", " ", regex=True).str.replace(_TIME_PART, "", regex=True)
@@ -907,6 +948,11 @@ def parse_dates(raw: pd.Series, order: str | None = None) -> pd.Series:
     fill(day_first, year, b, a)
     fill(month_first, year, a, b)
     y = y.where(y >= 100, y + 2000)
+    # a date cell a spreadsheet wrote as its serial number (days since 1899-12-30)
+    serial = pd.to_numeric(text.where(text.str.fullmatch(r"\d{5}"), None), errors="coerce")
+    serial = serial.where(serial.between(_SERIAL_FIRST, _SERIAL_LAST))
+    from_serial = pd.Timestamp("1899-12-30") + pd.to_timedelta(serial, unit="D")
+    fill(serial.notna(), from_serial.dt.year, from_serial.dt.month, from_serial.dt.day)
     ok = y.notna() & m.between(1, 12) & d.between(1, 31)
     iso_text = pd.Series("", index=text.index, dtype="str")
     iso_text[ok] = (
@@ -987,7 +1033,9 @@ def contract_titles(description: pd.Series) -> pd.Series:
         title = title.str.replace(pattern, " ", regex=True, flags=re.IGNORECASE)
     strip_separators = rf"^{_SEPARATORS}+|{_SEPARATORS}+$"
     title = title.str.replace(strip_separators, "", regex=True)
-    title = title.str.replace(_LABEL_RE, "", regex=True, flags=re.IGNORECASE)
+    for _ in range(3):  # "Invoice for Milestone 2 - ..." carries two labels
+        title = title.str.replace(_LABEL_RE, "", regex=True, flags=re.IGNORECASE)
+        title = title.str.replace(strip_separators, "", regex=True)
     title = title.str.replace(
         rf"\s+[-\u2013\u2014:|](?:{_SEPARATORS}*[-\u2013\u2014:|])+\s+", " - ", regex=True
     )
