@@ -642,6 +642,17 @@ def test_pasted_rows_without_ids_count_as_a_multiset() -> None:
     assert r.duplicates == 2
 
 
+def test_ids_rounded_by_a_spreadsheet_are_not_trusted() -> None:
+    """Ref IDs shown as 1.00E+03 make rows 1001..1007 look alike: rows are then matched
+    whole, so the statement still totals 1,605.00 and a pasted copy still counts once."""
+    rows = [{**r, "Ref ID": "1.00E+03"} for r in CLASSIC_ROWS]
+    text = csv_text(CLASSIC_COLUMNS, rows)
+    r = parse_export(text + text, "rounded.csv")
+    assert sum(cents(r.payments["amount_usd"])) == 160500
+    assert (r.payments["ref"] == "").all() and r.duplicates == 6
+    assert any("rounded by a spreadsheet" in n for n in r.notes)
+
+
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
@@ -734,6 +745,26 @@ def test_same_export_twice_changes_nothing(tmp_path: Path) -> None:
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
+def test_merge_into_a_history_written_without_refs(tmp_path: Path) -> None:
+    """A folder imported by an older version (payments.csv with the four contract columns
+    only) takes the statement's Ref ID rows by content: nothing counts twice (1,605.00),
+    and a second copy whose ids a spreadsheet rounded away matches too."""
+    out = tmp_path / "h"
+    text = csv_text(CLASSIC_COLUMNS, CLASSIC_ROWS)
+    write_import(parse_export(text, "s.csv"), out)
+    old = pd.read_csv(out / "payments.csv", dtype=str, keep_default_na=False)
+    old[["freelancer_id", "contract_id", "paid_date", "amount_usd"]].to_csv(
+        out / "payments.csv", index=False, lineterminator="\n"
+    )
+    report = write_import(parse_export(text, "s.csv"), out, stamp="x")
+    assert (report.payments_added, report.payments_present) == (0, 6)
+    rounded = csv_text(CLASSIC_COLUMNS, [{**r, "Ref ID": "1.00E+03"} for r in CLASSIC_ROWS])
+    again = write_import(parse_export(rounded, "r.csv"), out, stamp="y")
+    assert (again.payments_added, again.payments_present) == (0, 6)
+    total = pd.read_csv(out / "contracts.csv")["earnings_usd"].sum()
+    assert round(total * 100) == 160500
+
+
 def test_merge_into_a_broken_history_is_refused(tmp_path: Path) -> None:
     out = tmp_path / "h"
     out.mkdir()
@@ -818,8 +849,39 @@ def test_validate_lists_contracts_without_feedback(tmp_path: Path, capsys) -> No
     ]  # noqa: E501
     assert lines == [
         "123456  client a  2024-01-01 to 2024-01-05  $100.00: excluded (ended without feedback: not in the JSS)",  # noqa: E501
-        "777777  client b  2024-01-10 to open  $50.00: positive (open 172 days: a long-term contract counts as positive while open)",  # noqa: E501
-        "888888  client c  2024-06-01 to open  $50.00: not counted while open (open 29 days of 90, or no money, or client flagged)",  # noqa: E501
+        "777777  client b  2024-01-10 to open  $50.00: positive (open 172 days: a long-term contract counts as positive)",  # noqa: E501
+        "888888  client c  2024-06-01 to open  $50.00: not counted until open 90 days (open 29 so far), then positive",  # noqa: E501
+    ]
+
+
+def test_validate_names_why_a_contract_is_not_counted(tmp_path: Path, capsys) -> None:
+    """Without feedback, as of 2024-06-30: a disputed ended contract is negative; a flagged
+    open one is not counted; an open one without money is not counted; a flagged ended one
+    is excluded."""
+    from analysis.cli import main
+
+    h = tmp_path / "h"
+    h.mkdir()
+    (h / "contracts.csv").write_text(
+        "freelancer_id,contract_id,client_id,start_date,end_date,earnings_usd,disputed,"
+        "client_flagged\n"
+        "me,1,a,2024-01-01,2024-02-01,100,true,false\n"
+        "me,2,b,2024-01-01,,100,false,true\n"
+        "me,3,c,2024-01-01,,0,false,false\n"
+        "me,4,d,2024-01-01,2024-06-30,10,false,true\n"
+    )
+    assert main(["validate", str(h)]) == 0
+    out = capsys.readouterr().out
+    got = [
+        line.split(": ", 1)[1]
+        for line in out.splitlines()
+        if line.startswith("  ") and "client" in line and ":" in line and line.strip()[0].isdigit()
+    ]  # noqa: E501
+    assert got == [
+        "negative (disputed)",
+        "not counted (client flagged)",
+        "not counted while open (no money paid yet)",
+        "excluded (client flagged)",
     ]
 
 

@@ -38,7 +38,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     print(render_summary(history_summary(history)))
     outcomes = contract_outcomes(history.contracts, rules)["outcome"]
     missing = missing_feedback(
-        history.contracts, outcomes, history.as_of, rules.open_positive_after_days
+        history.contracts,
+        outcomes,
+        history.as_of,
+        rules.open_positive_after_days,
+        rules.outcome.exclude_no_feedback,
     )
     print(render_missing_feedback(missing, history.as_of))
     return 0

@@ -739,6 +739,9 @@ def _parse_file(
     if problems:
         raise InputError(sorted(problems, key=lambda p: p.line or 0))
     earnings["source"] = name
+    earnings, ref_note = _trusted_refs(earnings, name)
+    if ref_note:
+        notes.append(ref_note)
     # within a file, a pasted second export duplicates the first where they overlap
     earnings["order"] = np.arange(len(earnings))
     if len(sections) > 1:
@@ -752,6 +755,27 @@ def _parse_file(
         len(sections),
         tuple(notes),
     )
+
+
+def _trusted_refs(earnings: pd.DataFrame, name: str) -> tuple[pd.DataFrame, str | None]:
+    """Drop the ids of a part of a file where they cannot identify a transaction.
+
+    A spreadsheet can turn long ids into ``9.01E+08``, making different rows look
+    alike; ids repeated within one export are no ids either. Rows of such a part
+    are then matched by their whole content instead.
+    """
+    ref = earnings["ref"]
+    rounded = ref.str.fullmatch(r"[\d.,]+e[+-]?\d+", case=False)
+    repeated = (ref != "") & earnings.duplicated(["section", "ref"], keep=False)
+    bad = earnings.loc[rounded | repeated, "section"].unique()
+    if len(bad) == 0:
+        return earnings, None
+    earnings = earnings.assign(ref=ref.where(~earnings["section"].isin(bad), ""))
+    note = (
+        f"{name}: its transaction ids repeat or were rounded by a spreadsheet (e.g. "
+        f"{ref[rounded | repeated].iloc[0]!r}), so its rows are matched by their whole content"
+    )
+    return earnings, note
 
 
 def _select_freelancer(
@@ -1515,7 +1539,8 @@ def _hours_text(hours: pd.Series, decimals: int) -> pd.Series:
         text = f"{h:.{decimals}f}"
         return text.rstrip("0").rstrip(".") if decimals > 2 else text
 
-    return hours.astype("float64").map(one, na_action="ignore").fillna("").astype("str")
+    text = hours.astype("float64").map(one, na_action="ignore").astype(object)
+    return text.where(text.notna(), "").astype("str")
 
 
 def _payments_text_frame(payments: pd.DataFrame) -> pd.DataFrame:
@@ -1592,26 +1617,22 @@ def _merge(
         if col not in old_payments:
             old_payments[col] = ""
 
-    # payments: the multiset union, keyed by ref, else by the whole row
+    # payments: the multiset union, by ref where both rows have one, else by the whole row
     use_kind = bool((old_payments["kind"] != "").all())
-
-    def keys(p: pd.DataFrame) -> pd.Series:
-        cents = parse_cents(p["amount_usd"]).astype("str").fillna("")
-        date = parse_dates(p["paid_date"]).dt.strftime("%Y-%m-%d").fillna("")
-        whole = "row|" + p["freelancer_id"] + "|" + p["contract_id"] + "|" + date + "|" + cents
-        if use_kind:
-            whole = whole + "|" + p["kind"]
-        return ("ref|" + p["ref"]).where(p["ref"] != "", whole)
-
-    old_key, new_key = keys(old_payments), keys(new_payments)
-    old_occ = old_payments.groupby(old_key, sort=False).cumcount()
-    new_occ = new_payments.groupby(new_key, sort=False).cumcount()
-    old_set = set(zip(old_key, old_occ, strict=True))
-    is_new = pd.Series(
-        [(k, o) not in old_set for k, o in zip(new_key, new_occ, strict=True)],
-        index=new_payments.index,
-        dtype="bool",
+    old_whole, new_whole = _whole_keys(old_payments, use_kind), _whole_keys(new_payments, use_kind)
+    old_has, new_has = old_payments["ref"] != "", new_payments["ref"] != ""
+    seen_new, seen_old = _pair(
+        "ref|" + new_payments["ref"], "ref|" + old_payments["ref"], new_has, old_has
     )
+    # a row without a ref on either side is matched by its content (an older import, an
+    # export without ids, ids a spreadsheet rounded away)
+    for new_side, old_side in (
+        (~new_has, pd.Series(True, index=old_has.index)),
+        (new_has, ~old_has),
+    ):
+        more_new, more_old = _pair(new_whole, old_whole, new_side & ~seen_new, old_side & ~seen_old)
+        seen_new, seen_old = seen_new | more_new, seen_old | more_old
+    is_new = ~seen_new
     extra_payment_cols = [c for c in old_payments.columns if c not in PAYMENT_COLUMNS]
     added = new_payments.loc[is_new]
     payments = pd.concat([old_payments, added], ignore_index=True).fillna("")
@@ -1691,6 +1712,35 @@ def _merge(
         "contracts_kept": kept,
     }
     return payments, contracts, counts
+
+
+def _whole_keys(payments: pd.DataFrame, use_kind: bool) -> pd.Series:
+    """A payment row's content as one key: freelancer, contract, date, cents (and kind)."""
+    cents = parse_cents(payments["amount_usd"]).astype("str").fillna("")
+    date = parse_dates(payments["paid_date"]).dt.strftime("%Y-%m-%d").fillna("")
+    key = payments["freelancer_id"] + "|" + payments["contract_id"] + "|" + date + "|" + cents
+    return key + "|" + payments["kind"] if use_kind else key
+
+
+def _pair(
+    new_key: pd.Series, old_key: pd.Series, new_ok: pd.Series, old_ok: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """Match rows as multisets: the k-th new row with a key pairs with the k-th old one.
+
+    Only rows where ``new_ok`` / ``old_ok`` take part. Returns which new and which old
+    rows were paired.
+    """
+    n_key, o_key = new_key[new_ok], old_key[old_ok]
+    n_occ = n_key.groupby(n_key, sort=False).cumcount()
+    o_occ = o_key.groupby(o_key, sort=False).cumcount()
+    n_pairs = pd.Series(list(zip(n_key, n_occ, strict=True)), index=n_key.index, dtype="object")
+    o_pairs = pd.Series(list(zip(o_key, o_occ, strict=True)), index=o_key.index, dtype="object")
+    n_hit = n_pairs.isin(set(o_pairs))
+    o_hit = o_pairs.isin(set(n_pairs))
+    return (
+        n_hit.reindex(new_key.index, fill_value=False).astype(bool),
+        o_hit.reindex(old_key.index, fill_value=False).astype(bool),
+    )
 
 
 def _typed_anything(row: dict[str, str], old_computed: pd.DataFrame | None, cid: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analysis.io.history import History
@@ -49,49 +50,59 @@ def missing_feedback(
     outcome: pd.Series,
     as_of: pd.Timestamp,
     open_positive_after_days: int,
+    exclude_no_feedback: bool = True,
 ) -> pd.DataFrame:
     """The contracts with neither a public rating nor a private score, and how the JSS
     counts each meanwhile.
 
     ``outcome`` is each contract's outcome once ended, as the rules engine gives it
-    (`analysis.engine.jss.contract_outcomes`): with no feedback that is "excluded"
-    under the no-feedback rule, or "negative" for a disputed contract. An open
-    contract counts as positive once open ``open_positive_after_days`` days with
-    money and no client flag (rules spec, "Open contracts"), else not at all.
-    Returns ``contract_id, client_id, start_date, end_date, earnings_usd, counts_as``
+    (`analysis.engine.jss.contract_outcomes`), so the rule set decides: with the
+    bundled rules an ended contract without feedback is excluded (no-feedback rule),
+    a disputed one negative, a client-flagged one excluded. An open contract counts
+    as positive once open ``open_positive_after_days`` days with money and no
+    client flag (rules spec, "Open contracts"), else not at all. Returns
+    ``contract_id, client_id, start_date, end_date, earnings_usd, counts_as``
     sorted by start date, then contract id.
     """
     c = contracts
-    missing = c["public_rating"].isna() & c["private_score"].isna()
-    m = c.loc[missing]
-    out = outcome.loc[missing].astype("str")
+    m = c.loc[c["public_rating"].isna() & c["private_score"].isna()]
+    out = outcome.loc[m.index].astype("str")
+    flagged = m["client_flagged"].astype(bool)
+    no_money = ~(m["earnings_usd"] > 0)
     is_open = m["end_date"].isna() | (m["end_date"] > as_of)
-    days_open = (as_of - m["start_date"]).dt.days
-    long_term = (
-        is_open
-        & ~m["client_flagged"].astype(bool)
-        & (m["earnings_usd"] > 0)
-        & (days_open >= open_positive_after_days)
-    )
+    days_open = (as_of - m["start_date"]).dt.days.astype("int64")
+    long_term = is_open & ~flagged & ~no_money & (days_open >= open_positive_after_days)
     counts_as = pd.Series("", index=m.index, dtype="str")
-    counts_as[is_open & long_term] = (
-        "positive (open " + days_open[is_open & long_term].astype("str") + " days: a long-term "
-        "contract counts as positive while open)"
-    )
-    short = is_open & ~long_term
-    counts_as[short] = (
-        "not counted while open (open "
-        + days_open[short].astype("str")
-        + f" days of {open_positive_after_days}, or no money, or client flagged)"
+
+    def put(mask: pd.Series, text: pd.Series | str) -> None:
+        counts_as[mask] = text[mask] if isinstance(text, pd.Series) else text
+
+    days = days_open.astype("str")
+    put(long_term, "positive (open " + days + " days: a long-term contract counts as positive)")
+    put(is_open & flagged, "not counted (client flagged)")
+    put(is_open & ~flagged & no_money, "not counted while open (no money paid yet)")
+    put(
+        is_open & ~flagged & ~no_money & ~long_term,
+        "not counted until open "
+        + str(open_positive_after_days)
+        + " days (open "
+        + days
+        + " so far), then positive",
     )
     ended = ~is_open
-    readable = {
-        "excluded": "excluded (ended without feedback: not in the JSS)",
-        "negative": "negative (disputed)",
-        "positive": "positive",
-        "neutral": "neutral",
-    }
-    counts_as[ended] = out[ended].map(readable).fillna(out[ended])
+    excluded_why = np.where(
+        flagged,
+        "excluded (client flagged)",
+        np.where(
+            exclude_no_feedback,
+            "excluded (ended without feedback: not in the JSS)",
+            "excluded ($0 contract)",
+        ),
+    )
+    readable = pd.Series(excluded_why, index=m.index, dtype="str").where(
+        out == "excluded", out.map({"negative": "negative (disputed)"}).fillna(out)
+    )
+    put(ended, readable)
     table = pd.DataFrame(
         {
             "contract_id": m["contract_id"].astype("str"),
