@@ -299,6 +299,59 @@ def resaved(row: dict[str, str]) -> dict[str, str]:
     return {**row, "Date": date, "Amount": amount}
 
 
+def test_bonuses_and_milestones_without_contract_ids() -> None:
+    """Acme Corp at $30/hr: 300.00 + Bonus '(analima)' 20.00 (the username is no title) +
+    Bonus 'Thanks for the great work!' 10.00 (a comment, no contract of that title: the
+    client's contract on Feb 18) = 330.00, one contract. 'Ref ID 123456789 - Milestone 1:
+    Logo' and '... Milestone 2: Logo' are both the fixed-price contract 'Logo' of Blue Fin
+    Ltd: 100.00 + 200.00 = 300.00. A Bonus from a client with no other work is its own
+    contract (15.00)."""
+    rows = [
+        classic(
+            "Feb 17, 2020",
+            "1",
+            "Hourly",
+            invoice("02/10/2020", "02/16/2020", "10:00", "30.00"),
+            "$300.00",
+            "Acme Corp",
+        ),  # noqa: E501
+        classic("Feb 18, 2020", "2", "Bonus", "Bonus - (analima)", "$20.00", "Acme Corp"),
+        classic(
+            "Feb 18, 2020",
+            "3",
+            "Bonus",
+            "Bonus - Thanks for the great work!",
+            "$10.00",
+            "Acme Corp",
+        ),  # noqa: E501
+        classic(
+            "Feb 19, 2020",
+            "4",
+            "Fixed Price",
+            "Fixed Price - Ref ID 123456789 - Milestone 1: Logo",
+            "$100.00",
+            "Blue Fin Ltd",
+        ),  # noqa: E501
+        classic(
+            "Feb 20, 2020",
+            "5",
+            "Fixed Price",
+            "Invoice for Milestone 2: Logo - Ref ID 123456790",
+            "$200.00",
+            "Blue Fin Ltd",
+        ),  # noqa: E501
+        classic("Feb 21, 2020", "6", "Bonus", "Bonus", "$15.00", "Cedar LLC"),
+    ]
+    r = parse_export(csv_text(CLASSIC_COLUMNS, rows), "b.csv")
+    c = by_prefix(r.contracts)
+    assert {k: round(v["earnings_usd"] * 100) for k, v in c.items()} == {
+        ACME: 33000,
+        "t-logo": 30000,
+        "t-bonus-from-cedar-llc": 1500,
+    }
+    assert c["t-logo"]["title"] == "Logo" and c[ACME]["hours"] == 10.0
+
+
 def test_classic_resaved_with_a_renamed_column() -> None:
     """The same statement re-saved in a spreadsheet (21-Feb-20 dates, 1250, -0.99), with
     ExchangeRate in place of 'Amount in local currency' and PO missing: same totals."""

@@ -218,6 +218,7 @@ _TITLE_AND_ID_RE = re.compile(r"^(?P<title>.*?)\s*\((?P<id>\d+)\)\s*$", re.DOTAL
 #: Pieces of a description that are not the contract title.
 _NOT_TITLE = [
     r"\(\d{5,}\)",
+    r"\bref(?:erence)?\.?\s*id\b[\s:#]*\d+",
     rf"invoice\s+for\s+{_DAY}\s*-\s*{_DAY}",
     rf"{_DAY}\s*-\s*{_DAY}",
     # hours, rate and the freelancer's username after it: "10:00 hrs @ $30.00/hr (ana_l)"
@@ -1140,9 +1141,15 @@ def _earnings(
         .str.replace(r"\s+", " ", regex=True)
         .str.strip()
     )
+    # the freelancer's username follows the rate in hourly invoices ("/hr (ana_l)"); the
+    # same "(ana_l)" on a bonus or fixed-price row is no title either
+    usernames = sorted(set(text.str.extract(r"/\s*hr\s*\((?P<u>[^()]+)\)")["u"].dropna()))
     first_title = pd.Series("", index=raw.index, dtype="str")
     for role in ("summary", "details", "description", "description2", "description3"):
-        t = contract_titles(raw[role])
+        cell = raw[role]
+        for user in usernames:
+            cell = cell.str.replace(rf"\(\s*{re.escape(user)}\s*\)", " ", regex=True)
+        t = contract_titles(cell)
         first_title = first_title.where(first_title != "", t)
     contract_id = text.str.extract(_ID_IN_TEXT_RE)["id"].where(~ebc, ebc_parts["id"])
     title = first_title.where(~ebc, ebc_title)
@@ -1250,7 +1257,8 @@ def _assign_contracts(earnings: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     by_title = pd.Series(unique.reindex(lookup).to_numpy(), index=e.index)
     cid = cid.where(cid.notna(), by_title)
 
-    is_attachable = e["kind"].isin(["bonus", "refund"]) & (e["title"] == "")
+    # bonuses and refunds go to a contract the other rows make (below)
+    is_attachable = e["kind"].isin(["bonus", "refund"])
     rate = e["rate_cents"].astype("Float64")
     missing = cid.isna() & ~is_attachable
     hourly = missing & (e["kind"] == "hourly")
@@ -1279,38 +1287,47 @@ def _assign_contracts(earnings: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         cid[mask] = ids
         e.loc[mask & (e["title"] == ""), "title"] = label[mask & (e["title"] == "")]
 
-    # a bonus or refund without a title: that client's contract, by date
+    # a bonus or refund without a contract id: the client's contract of that title, else
+    # the client's contract active on its date, else a contract of its own
     attach = cid.isna() & is_attachable
     attached = 0
     if attach.any():
+        made = pd.DataFrame({"f": f, "team": team, "t": title_key, "id": cid})
+        made = made.loc[cid.notna() & ~attach]
+        titled = made.loc[made["t"] != ""].drop_duplicates().groupby(["f", "team", "t"])["id"]
+        title_ids = titled.agg(lambda s: s.iloc[0] if len(s) == 1 else None).dropna().to_dict()
         spans = (
             pd.DataFrame({"f": f, "team": team, "id": cid, "d": e["paid_date"]})
-            .loc[cid.notna() & (team != "")]
+            .loc[cid.notna() & ~attach & (team != "")]
             .groupby(["f", "team", "id"])["d"]
             .agg(["min", "max"])
             .reset_index()
         )
         for i in e.index[attach]:
+            by_name = title_ids.get((f[i], team[i], title_key[i])) if title_key[i] else None
             cands = spans[(spans["f"] == f[i]) & (spans["team"] == team[i])]
-            if cands.empty:
-                label = ("Bonus" if e.at[i, "kind"] == "bonus" else "Refund") + (
-                    f" from {e.at[i, 'team']}" if e.at[i, "team"] else ""
+            if by_name is not None:
+                cid[i] = by_name
+            elif not cands.empty:
+                d = e.at[i, "paid_date"]
+                inside = cands[(cands["min"] <= d) & (cands["max"] >= d)]
+                before = cands[cands["max"] <= d]
+                if not inside.empty:
+                    pick = inside.sort_values(["min", "id"]).iloc[-1]
+                elif not before.empty:
+                    pick = before.sort_values(["max", "id"]).iloc[-1]
+                else:
+                    pick = cands.sort_values(["min", "id"]).iloc[0]
+                cid[i] = pick["id"]
+                grouped[i] = "attached to the client's contract"
+                attached += 1
+            else:
+                label = e.at[i, "title"] or (
+                    ("Bonus" if e.at[i, "kind"] == "bonus" else "Refund")
+                    + (f" from {e.at[i, 'team']}" if e.at[i, "team"] else "")
                 )
                 cid[i] = derived_contract_id(label, salt[i])
                 e.at[i, "title"] = label
-                continue
-            d = e.at[i, "paid_date"]
-            inside = cands[(cands["min"] <= d) & (cands["max"] >= d)]
-            before = cands[cands["max"] <= d]
-            if not inside.empty:
-                pick = inside.sort_values(["min", "id"]).iloc[-1]
-            elif not before.empty:
-                pick = before.sort_values(["max", "id"]).iloc[-1]
-            else:
-                pick = cands.sort_values(["min", "id"]).iloc[0]
-            cid[i] = pick["id"]
-            grouped[i] = "attached to the client's contract"
-            attached += 1
     e["contract_id"] = cid.astype("str")
     e["client_id"] = e["team"].where(e["team"] != "", e["contract_id"])
     e["grouped"] = grouped
