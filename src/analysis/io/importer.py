@@ -55,9 +55,11 @@ Contracts
     of ``Contract``, names the contract. Transaction History rows without one are
     grouped: hourly rows by freelancer, client (``Team``), hourly rate (``@
     $30.00/hr``) and contract title where the row has one; fixed-price rows by
-    freelancer, client and title; a bonus or refund without a title of its own is
-    attached to that client's contract (the one whose payments span its date,
-    else the latest before it, else the first); derived ids are
+    freelancer, client and title; a bonus or refund without a contract id goes to
+    that client's contract of the same title, else the one whose payments span its
+    date (else the latest before it, else the first), and only without any contract
+    of that client to one of its own. The freelancer's username after an hourly
+    rate (``/hr (ana_l)``) and ``Ref ID 123`` are never titles. Derived ids are
     ``t-<slug>-<8 hex of SHA-1>`` (`derived_contract_id`), stable across imports.
     The client is ``Team`` / ``Client team`` when given, else each contract is its
     own client (``client_id = contract_id``). The freelancer is the ``Freelancer``
