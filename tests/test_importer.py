@@ -798,6 +798,38 @@ def test_same_export_twice_changes_nothing(tmp_path: Path) -> None:
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
+def test_cli_imports_several_exports_then_merges(tmp_path: Path, capsys) -> None:
+    """`toprated import a.csv b.csv --out h`: 60.00 once (the Feb 3 row is in both); a
+    rating typed in, then `import c.csv` adds 40.00 and says what it added and kept."""
+    from analysis.cli import main
+
+    a = write(tmp_path / "a.csv", csv_text(EBC_COLUMNS, [ebc("2024-01-05", "A (123456)", "1", "10"),
+                                                          ebc("2024-02-03", "A (123456)", "2", "20")]))  # fmt: skip
+    b = write(tmp_path / "b.csv", csv_text(EBC_COLUMNS, [ebc("2024-02-03", "A (123456)", "2", "20"),
+                                                          ebc("2024-03-02", "A (123456)", "3", "30")]))  # fmt: skip
+    c = write(tmp_path / "c.csv", csv_text(EBC_COLUMNS, [ebc("2024-03-02", "A (123456)", "3", "30"),
+                                                          ebc("2024-03-09", "A (123456)", "4", "40")]))  # fmt: skip
+    out = tmp_path / "h"
+    assert main(["import", str(a), str(b), "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "1 earnings rows were in more than one export" in said
+    contracts = pd.read_csv(out / "contracts.csv", dtype=str, keep_default_na=False)
+    assert contracts["earnings_usd"].tolist() == ["60.00"]
+    contracts.loc[0, "public_rating"] = "5.0"
+    contracts.to_csv(out / "contracts.csv", index=False, lineterminator="\n")
+    assert main(["import", str(c), "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert (
+        "1 payments added, 1 already there; 0 contracts added, 1 updated with new payments; "
+        "what you typed is kept on 1 contracts." in said
+    )
+    assert "Previous files backed up in" in said
+    contracts = pd.read_csv(out / "contracts.csv", dtype=str, keep_default_na=False)
+    assert contracts[["earnings_usd", "public_rating"]].values.tolist() == [["100.00", "5.0"]]
+    assert main(["import", str(c), "--out", str(out)]) == 0
+    assert "Nothing new" in capsys.readouterr().out
+
+
 def test_merge_into_a_history_written_without_refs(tmp_path: Path) -> None:
     """A folder imported by an older version (payments.csv with the four contract columns
     only) takes the statement's Ref ID rows by content: nothing counts twice (1,605.00),

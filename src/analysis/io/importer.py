@@ -559,7 +559,8 @@ def _cell_text(value: object) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float):
-        return repr(int(value)) if value.is_integer() else repr(value)
+        # 12 significant digits: cents of any real amount, without binary noise (16.499999…)
+        return repr(int(value)) if value.is_integer() else format(value, ".12g")
     return str(value)
 
 
