@@ -682,6 +682,19 @@ def test_pasted_exports_read_as_two() -> None:
     assert any("2 exports one after another" in n for n in r.notes)
 
 
+def test_sample_pasted_as_two_overlapping_statements() -> None:
+    """The sample's rows 1-150 and rows 100-252 pasted one after the other (the second
+    header kept): 51 rows in both count once, so the total stays $5,189.58 (not
+    $5,289.58-like double counting) and nothing is skipped."""
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    pasted = "".join([lines[0], *lines[1:151], lines[0], *lines[100:]])
+    r = parse_export(pasted, "pasted.csv")
+    assert r.rows_read == 150 + 153 and r.duplicates == 51
+    assert r.skipped == {}
+    assert sum(cents(r.payments["amount_usd"])) == 518958
+    assert len(r.contracts) == 11
+
+
 def test_pasted_rows_without_ids_count_as_a_multiset() -> None:
     """Earnings by contract has no ids: rows match whole. Part 1 holds two equal 10.00 rows
     (two real payments) and a 5.00; part 2 the same two 10.00 rows and a 7.00:
