@@ -258,6 +258,7 @@ def check_classic(r: importer.ImportResult) -> None:
     Connects (one each).
     """
     assert r.rows_read == 12
+    assert r.rows_read == len(r.payments) + r.duplicates + sum(r.skipped.values())
     assert r.skipped == {
         "Connects": 1, "Membership Fee": 1, "Service Fee": 1, "VAT": 1, "Withdrawal": 1,
         "Withdrawal Fee": 1,
@@ -677,6 +678,7 @@ def test_pasted_exports_read_as_two() -> None:
     r = parse_export(first + second, "pasted.csv")
     assert r.rows_read == 9
     assert r.skipped == {"Service Fee": 2}
+    assert r.rows_read == len(r.payments) + r.duplicates + sum(r.skipped.values())
     assert r.duplicates == 3
     assert sum(cents(r.payments["amount_usd"])) == 60500
     assert any("2 exports one after another" in n for n in r.notes)
@@ -911,6 +913,7 @@ def test_agency_statement_one_freelancer_per_value() -> None:
     assert ben.contracts["freelancer_id"].tolist() == ["Ben Ode"]
     assert cents(ben.contracts["earnings_usd"]) == [8000]
     assert ben.skipped == {"(rows of other freelancers)": 1, "Service Fee": 1}
+    assert ben.rows_read == len(ben.payments) + sum(ben.skipped.values()) == 3
     with pytest.raises(InputError) as excinfo:
         parse_export(text, "agency.csv", freelancer_id="Cy")
     assert problems_of(excinfo) == [

@@ -702,6 +702,7 @@ def _parse_file(
     for fmt_name, idx in raw.groupby("format").groups.items():
         kind.loc[idx] = raw.loc[idx, "type"].map(_type_key).map(FORMATS[fmt_name].kinds)
     notes: list[str] = []
+    rows_read = len(raw)
 
     # an agency statement: keep one freelancer's rows when asked to
     raw, kind, other, who = _select_freelancer(raw, kind, freelancer_id, name)
@@ -755,7 +756,7 @@ def _parse_file(
         tuple(sorted(raw["format"].unique())),
         earnings,
         skipped_d,
-        len(raw),
+        rows_read,
         len(sections),
         tuple(notes),
     )
