@@ -442,6 +442,10 @@ def test_transaction_report_19_columns() -> None:
     assert c.loc["40100001", "hours"] == 8.0
     assert cents(r.payments["amount_usd"]) == [40000, 60000, -10000, 7550]
     assert r.payments["ref"].tolist() == ["T1", "T3", "T4", "T6"]
+    assert (
+        "report.csv: 'Service fee refund' rows add up to +10.00 and are not counted as "
+        "earnings (only Hourly, Fixed Price, Bonus and Refund rows are)" in r.notes
+    )
 
 
 def test_titles_lose_labels_periods_rates_and_usernames() -> None:

@@ -720,6 +720,7 @@ def _parse_file(
         raise InputError([dec_problem])
     if decimal == ",":
         notes.append(f"{name}: amounts read with a decimal comma")
+    notes += _positive_skipped(raw.loc[~is_earning], decimal, name)
     if separator and separator != ",":
         notes.append(f"{name}: fields separated by {_SEPARATOR_NAMES[separator]}")
     order, order_problem, order_note = _date_order(
@@ -760,6 +761,19 @@ def _parse_file(
         len(sections),
         tuple(notes),
     )
+
+
+def _positive_skipped(skipped: pd.DataFrame, decimal: str, name: str) -> list[str]:
+    """Notes on skipped types that bring money in (e.g. ``Payment``): not counted as
+    earnings, said so the freelancer can check that nothing of theirs is missing."""
+    cents = parse_cents(skipped["amount"], decimal)
+    totals = cents.groupby(skipped["type"].replace("", "(empty)")).sum(min_count=1)
+    return [
+        f"{name}: {kind!r} rows add up to +{format_cents(pd.Series([int(c)])).iloc[0]} and are "
+        "not counted as earnings (only Hourly, Fixed Price, Bonus and Refund rows are)"
+        for kind, c in totals.items()
+        if pd.notna(c) and c > 0
+    ]
 
 
 def _trusted_refs(earnings: pd.DataFrame, name: str) -> tuple[pd.DataFrame, str | None]:
