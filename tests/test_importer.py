@@ -460,6 +460,14 @@ def test_titles_lose_labels_periods_rates_and_usernames() -> None:
         )
     )
     assert got.tolist() == ["Data Cleanup", "", "Logo (Phase 2)", ""]
+    ids = parse_export(
+        csv_text(
+            REPORT_COLUMNS,
+            [report_row("Jun 3, 2024", "T1", "Bonus", "Site - Contract ID: 4567890", "5", "X")],
+        ),  # noqa: E501
+        "c.csv",
+    ).contracts
+    assert ids[["contract_id", "title"]].values.tolist() == [["4567890", "Site"]]
 
 
 def test_exports_of_two_formats_over_the_same_dates_are_flagged() -> None:

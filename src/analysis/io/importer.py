@@ -216,11 +216,13 @@ _HOURS_RE = re.compile(
 )
 _RATE_RE = re.compile(r"@\s*(?:US)?\$?\s*(?P<rate>\d[\d,]*(?:\.\d+)?|\.\d+)\s*/\s*hr\b", re.I)
 _ID_IN_TEXT_RE = re.compile(r".*\((?P<id>\d{5,})\)", re.DOTALL)
+_CONTRACT_ID_RE = re.compile(r"\bcontract\s*(?:id|#|no\.?)?\s*[:#]?\s*(?P<id>\d{5,})\b", re.I)
 _TITLE_AND_ID_RE = re.compile(r"^(?P<title>.*?)\s*\((?P<id>\d+)\)\s*$", re.DOTALL)
 #: Pieces of a description that are not the contract title.
 _NOT_TITLE = [
     r"\(\d{5,}\)",
     r"\bref(?:erence)?\.?\s*id\b[\s:#]*\d+",
+    r"\bcontract\s*(?:id|#|no\.?)?\s*[:#]?\s*\d{5,}\b",
     rf"invoice\s+for\s+{_DAY}\s*-\s*{_DAY}",
     rf"{_DAY}\s*-\s*{_DAY}",
     # hours, rate and the freelancer's username after it: "10:00 hrs @ $30.00/hr (ana_l)"
@@ -1169,7 +1171,9 @@ def _earnings(
             cell = cell.str.replace(rf"\(\s*{re.escape(user)}\s*\)", " ", regex=True)
         t = contract_titles(cell)
         first_title = first_title.where(first_title != "", t)
-    contract_id = text.str.extract(_ID_IN_TEXT_RE)["id"].where(~ebc, ebc_parts["id"])
+    in_text = text.str.extract(_ID_IN_TEXT_RE)["id"]
+    in_text = in_text.fillna(text.str.extract(_CONTRACT_ID_RE)["id"])
+    contract_id = in_text.where(~ebc, ebc_parts["id"])
     title = first_title.where(~ebc, ebc_title)
     period_start, period_end = _periods(text)
     ref = raw["ref"].where(raw["ref"] != "", raw["ref2"]).where(~ebc, "")
