@@ -330,8 +330,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--freelancer",
-        help="freelancer id where the export names none (default: me); in an agency "
-        "statement, the freelancer whose rows to import",
+        help="your freelancer id (default: me); with an agency statement naming several "
+        "freelancers, the one whose rows to import (default: all, one id per name)",
     )
     order = p.add_mutually_exclusive_group()
     order.add_argument(
