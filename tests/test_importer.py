@@ -1301,3 +1301,61 @@ def test_sum_of_payments_is_sum_of_cents(rows: tuple[list[int], list[str]], date
     assert cents(r.contracts["earnings_usd"]) == [sum(values)]
     assert (r.payments["paid_date"] == pd.Timestamp("2026-09-08")).all()
     assert r.rows_read == len(values) and r.skipped == {}
+
+
+@st.composite
+def period_exports(draw: st.DrawFn) -> tuple[list[dict[str, str]], str, str]:
+    """Earnings-by-contract rows over ten days (equal rows allowed: real repeated
+    payments) and two overlapping statement periods [day 1, d2] and [d1, day 10]."""
+    n = draw(st.integers(1, 25))
+    rows = [
+        ebc(
+            f"2024-03-{draw(st.integers(1, 10)):02d}",
+            draw(st.sampled_from(["A (111111)", "B (222222)", "C (333333)"])),
+            draw(st.sampled_from(["", "1", "2.5"])),
+            f"{draw(st.integers(1, 50_000)) / 100:.2f}",
+            draw(st.sampled_from(["", "", "Bonus"])),
+        )
+        for _ in range(n)
+    ]
+    d1 = draw(st.integers(1, 10))
+    d2 = draw(st.integers(d1, 10))
+    return rows, f"2024-03-{d1:02d}", f"2024-03-{d2:02d}"
+
+
+@settings(max_examples=10, deadline=None)
+@given(period_exports())
+def test_overlapping_statements_merge_to_the_whole(
+    case: tuple[list[dict[str, str]], str, str],
+) -> None:
+    """Two statements whose periods overlap, imported one after the other into one folder
+    (or together), hold every payment exactly once: the same multiset of (contract, date,
+    cents) as the rows, and the same total to the cent."""
+    import tempfile
+
+    rows, d1, d2 = case
+    first = [r for r in rows if r["Date"] <= d2]
+    second = [r for r in rows if r["Date"] >= d1]
+    expected = sorted(
+        (r["Contract"][-7:-1], r["Date"], round(float(r["Amount"]) * 100)) for r in rows
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "h"
+        for part in (first, second):
+            if part:
+                write_import(parse_export(csv_text(EBC_COLUMNS, part), "p.csv"), out)
+        p = pd.read_csv(out / "payments.csv", dtype=str)
+        got = sorted(
+            zip(p["contract_id"], p["paid_date"], cents(p["amount_usd"].astype(float)), strict=True)
+        )
+        assert got == expected
+        c = pd.read_csv(out / "contracts.csv", dtype={"contract_id": str})
+        assert sum(cents(c["earnings_usd"])) == sum(e[2] for e in expected)
+    both = importer.combine_exports(
+        [
+            (csv_text(EBC_COLUMNS, part), f"{i}.csv")
+            for i, part in enumerate((first, second))
+            if part
+        ]
+    )
+    assert sum(cents(both.payments["amount_usd"])) == sum(e[2] for e in expected)
