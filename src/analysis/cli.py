@@ -23,29 +23,67 @@ DEFAULT_HISTORY = config.SAMPLE
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from analysis.engine.jss import contract_outcomes
+    from analysis.engine.ruleset import load_rules
     from analysis.io.load import read_history
-    from analysis.io.summary import history_summary, render_summary
+    from analysis.io.summary import (
+        history_summary,
+        missing_feedback,
+        render_missing_feedback,
+        render_summary,
+    )
 
+    rules = load_rules(args.rules)
     history = read_history(args.history)
     print(render_summary(history_summary(history)))
+    outcomes = contract_outcomes(history.contracts, rules)["outcome"]
+    missing = missing_feedback(
+        history.contracts,
+        outcomes,
+        history.as_of,
+        rules.open_positive_after_days,
+        rules.outcome.exclude_no_feedback,
+    )
+    print(render_missing_feedback(missing, history.as_of))
     return 0
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from analysis.io.importer import read_export, write_import
-    from analysis.io.load import read_history
+    from analysis.io.importer import describe_skipped, read_exports, write_import
 
-    result = read_export(Path(args.export), freelancer_id=args.freelancer)
-    written = write_import(result, Path(args.out))
-    read_history(Path(args.out))  # the output must keep the data contract
-    skipped = ", ".join(f"{n} {kind}" for kind, n in sorted(result.skipped.items())) or "none"
-    print(f"Read {result.rows_read} rows of {Path(args.export).name} ({result.format} format).")
+    order = "day" if args.day_first else "month" if args.month_first else None
+    result = read_exports(args.exports, freelancer_id=args.freelancer, date_order=order)
+    report = write_import(result, Path(args.out))
+    names = ", ".join(Path(e).name for e in args.exports)
+    print(f"Read {result.rows_read} rows of {names} ({result.format}).")
+    for note in result.notes:
+        print(f"  {note}")
+    print(f"Skipped rows that are not earnings: {describe_skipped(result.skipped)}.")
+    if result.duplicates:
+        print(
+            f"{result.duplicates} earnings rows were in more than one export (or twice in a "
+            "pasted file) and count once."
+        )
     print(f"Found {len(result.contracts)} contracts and {len(result.payments)} earnings rows.")
-    print(f"Skipped rows that are not earnings: {skipped}.")
-    for name, path in written.items():
-        print(f"Wrote {path} ({name})")
-    print("Fill in public_rating, private_score and category in contracts.csv, and clear")
-    print("end_date for contracts that are still open, to compute your JSS.")
+    if report.merged:
+        print(
+            f"Merged into the history in {args.out}: {report.payments_added} payments added, "
+            f"{report.payments_present} already there; {report.contracts_added} contracts added, "
+            f"{report.contracts_updated} updated with new payments; what you typed is kept on "
+            f"{report.contracts_kept} contracts."
+        )
+    if not report.changed:
+        print(f"Nothing new: {args.out} is unchanged.")
+    else:
+        for name, path in report.paths.items():
+            print(f"Wrote {path} ({name})")
+        if report.backup is not None:
+            print(f"Previous files backed up in {report.backup}")
+    print("Assumptions: exports carry no client id, so the client is the Team / Client team")
+    print("column where given, else each contract is its own client; a contract's end_date is")
+    print("its last payment. Fill in public_rating, private_score and category in contracts.csv,")
+    print("set client_id where two contracts had one client, and clear end_date for contracts")
+    print("that are still open; `toprated validate` lists what is still missing.")
     return 0
 
 
@@ -268,12 +306,46 @@ def build_parser() -> argparse.ArgumentParser:
         "validate", help="check a history against the data contract and summarise it"
     )
     p.add_argument("history", help="a history folder, or a single contracts file")
+    p.add_argument(
+        "--rules",
+        default="upwork-2025",
+        help="rule set for how contracts without feedback count (default: upwork-2025)",
+    )
     p.set_defaults(run=_cmd_validate)
 
-    p = sub.add_parser("import", help="turn an Upwork money export into a history folder")
-    p.add_argument("export", help="Transaction History or earnings-by-contract CSV from Upwork")
-    p.add_argument("--out", required=True, help="folder to write payments.csv and contracts.csv")
-    p.add_argument("--freelancer", default="me", help="freelancer id to use (default: me)")
+    p = sub.add_parser(
+        "import", help="turn Upwork money exports into a history folder (merging into one there)"
+    )
+    p.add_argument(
+        "exports",
+        nargs="+",
+        metavar="EXPORT",
+        help="Transaction History, transaction report or earnings-by-contract export "
+        "(CSV or .xlsx); several exports make one history",
+    )
+    p.add_argument(
+        "--out",
+        required=True,
+        help="folder to write payments.csv and contracts.csv (a history there is merged into)",
+    )
+    p.add_argument(
+        "--freelancer",
+        help="your freelancer id (default: me); with an agency statement naming several "
+        "freelancers, the one whose rows to import (default: all, one id per name)",
+    )
+    order = p.add_mutually_exclusive_group()
+    order.add_argument(
+        "--day-first",
+        action="store_true",
+        help="read numeric dates such as 03/04/2020 day first (3 April), when the file does "
+        "not settle it",
+    )
+    order.add_argument(
+        "--month-first",
+        action="store_true",
+        help="read numeric dates such as 03/04/2020 month first (March 4), when the file does "
+        "not settle it",
+    )
     p.set_defaults(run=_cmd_import)
 
     p = sub.add_parser(

@@ -21,12 +21,15 @@ The seed (3) was picked among the first few so that the demo shows the situation
 the project studies: a Top Rated freelancer one bad outcome away from losing the
 badge (seeds 1 and 2025 give a JSS near 50; seed 2 a JSS of 100 without the badge
 yet). Run ``python -m analysis.io.demo`` to rebuild ``data/raw/my-history/`` (same seed,
-same bytes).
+same bytes). The folder is rebuilt from the export alone, never merged into (an ordinary
+`toprated import` into it would merge and keep its made-up feedback instead).
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -63,12 +66,17 @@ def fill_demo_feedback(contracts: pd.DataFrame, seed: int = SEED) -> pd.DataFram
 
 
 def build_demo_history(export: Path = EXPORT, out: Path = OUT, seed: int = SEED) -> Path:
-    """Import the export into ``out`` and fill in the made-up feedback."""
+    """Import the export afresh, fill in the made-up feedback, and put both files in ``out``."""
     result = read_export(export, freelancer_id="me")
-    write_import(result, out)
-    contracts = pd.read_csv(out / "contracts.csv", dtype=str, keep_default_na=False)
-    filled = fill_demo_feedback(contracts, seed)
-    filled.to_csv(out / "contracts.csv", index=False, lineterminator="\n")
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
+        fresh = Path(tmp) / "history"
+        write_import(result, fresh)
+        contracts = pd.read_csv(fresh / "contracts.csv", dtype=str, keep_default_na=False)
+        filled = fill_demo_feedback(contracts, seed)
+        filled.to_csv(fresh / "contracts.csv", index=False, lineterminator="\n")
+        for name in ("payments.csv", "contracts.csv"):
+            shutil.move(fresh / name, out / name)
     return out
 
 
