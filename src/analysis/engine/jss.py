@@ -603,6 +603,70 @@ def _chunk_columns(
     out[f"clients_{req}"][:] = sums[req].clients[keep]
 
 
+def _kernel_columns(
+    prep: _Prepared, rules: Rules, f0: int, f1: int, out: dict[str, np.ndarray]
+) -> None:
+    """`_chunk_columns` by the compiled kernel (`analysis.engine.kernels.jss_chunk`).
+
+    Same inputs (`_chunk_inputs`), same outputs bit for bit: the kernel sums the
+    same integer weight units and scores them with the same float operations.
+    """
+    from analysis.engine.kernels import jss_chunk
+
+    cols = _chunk_inputs(prep, f0, f1, rules)
+    w, win = rules.weight, rules.windows
+    unit = _weight_unit(rules)
+    tiers = np.round(np.asarray(w.tier_weights, dtype=np.float64) * unit).astype(np.int64)
+    names = list(win.days)
+    slot = {name: i for i, name in enumerate(names)}
+    slot["trending"] = len(names)
+    scores = np.empty((len(names) + 1, len(out["jss"])))
+    days = prep.days
+    jss_chunk(
+        (prep.bounds[f0 : f1 + 1] - prep.bounds[f0]).astype(np.int64),
+        cols["start"].astype(np.int64),
+        cols["end"].astype(np.int64),
+        cols["code"],
+        tiers[cols["tier"]],
+        cols["open_ok"],
+        cols["client"].astype(np.int64),
+        prep.j_first[f0:f1].astype(np.int64),
+        int(days[0]),
+        int(days[1] - days[0]) if len(days) > 1 else 1,
+        len(days),
+        _OPEN_END,
+        np.asarray([win.days[name] for name in names], dtype=np.int64),
+        round(w.cap * unit),
+        w.length_step_days,
+        rules.open_positive_after_days,
+        unit,
+        win.min_contracts,
+        win.min_clients,
+        np.asarray([slot[name] for name in win.trending], dtype=np.int64),
+        np.asarray([slot[name] for name in win.candidates], dtype=np.int64),
+        slot[win.required],
+        out["freelancer"],
+        out["eval_day"],
+        scores,
+        out["jss"],
+        out[f"counted_{win.required}"],
+        out[f"clients_{win.required}"],
+        f0,
+    )
+    for i, col in enumerate(_score_columns(rules)):
+        out[col][:] = scores[i]
+
+
+#: The ways to compute a chunk: the compiled kernel (default) and the numpy reference.
+BACKENDS = {"numba": _kernel_columns, "numpy": _chunk_columns}
+
+
+def _backend(name: str):
+    if name not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {name!r}")
+    return BACKENDS[name]
+
+
 def _chunks(prep: _Prepared, chunk_size: int) -> Iterator[tuple[int, int]]:
     """Ranges of freelancers with at least one row, `chunk_size` at a time."""
     n_ids = len(prep.ids)
@@ -638,6 +702,7 @@ def iter_jss_grid(
     as_of: Any = None,
     freelancers: Iterable[str] | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    backend: str = "numba",
 ) -> Iterator[pd.DataFrame]:
     """`jss_grid`, as a stream of frames of up to `chunk_size` freelancers each.
 
@@ -646,10 +711,11 @@ def iter_jss_grid(
     arrays of ``chunk_size x dates`` values, so a million freelancers can be
     streamed to disk.
     """
+    compute = _backend(backend)
     prep = _prepare(history, rules, start, end, as_of, freelancers)
     for f0, f1 in _chunks(prep, chunk_size):
         out = _new_columns(rules, int(prep.out_off[f1] - prep.out_off[f0]))
-        _chunk_columns(prep, rules, f0, f1, out)
+        compute(prep, rules, f0, f1, out)
         yield _frame(prep.ids, out, rules)
 
 
@@ -661,6 +727,7 @@ def jss_grid(
     as_of: Any = None,
     freelancers: Iterable[str] | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    backend: str = "numba",
 ) -> pd.DataFrame:
     """The JSS and its window scores for every freelancer and JSS evaluation date.
 
@@ -677,13 +744,17 @@ def jss_grid(
     `freelancers` restricts the computation to those ids. `chunk_size`
     freelancers are computed at a time (it bounds the working memory, not the
     result); every chunk writes straight into the result's arrays.
+    `backend` ``"numba"`` (default) computes each chunk with the compiled
+    single-pass kernel (`analysis.engine.kernels`); ``"numpy"`` with the
+    vectorised reference this module describes. Both give identical frames.
     """
+    compute = _backend(backend)
     prep = _prepare(history, rules, start, end, as_of, freelancers)
     n_rows = int(prep.out_off[-1]) if len(prep.days) else 0
     out = _new_columns(rules, n_rows)
     for f0, f1 in _chunks(prep, chunk_size):
         r0, r1 = prep.out_off[f0], prep.out_off[f1]
-        _chunk_columns(prep, rules, f0, f1, {k: v[r0:r1] for k, v in out.items()})
+        compute(prep, rules, f0, f1, {k: v[r0:r1] for k, v in out.items()})
     return _frame(prep.ids, out, rules)
 
 

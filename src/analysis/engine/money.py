@@ -144,13 +144,17 @@ def flows_from_tables(
 
 
 def cumulative_earnings(
-    flows: Flows, n_freelancers: int, days: np.ndarray, base: int
+    flows: Flows, n_freelancers: int, days: np.ndarray, base: int, backend: str = "numba"
 ) -> np.ndarray:
     """``E[f, j]`` = earnings of freelancer ``f`` on the days in ``(base, days[j]]``.
 
     `days` must be strictly increasing day numbers, all ``> base``. A flow's
     amount is spread evenly over its own days ``first..last``; only the part after
     `base` counts. Returns a float64 array of shape ``(n_freelancers, len(days))``.
+    ``backend="numba"`` runs `analysis.engine.kernels.cumulative_earnings`, one
+    pass over the flows and one over the cells with the same float operations
+    in the same order as the numpy code below (the reference), so the results
+    are identical.
     """
     q = np.asarray(days, dtype=np.int64)
     n_days = len(q)
@@ -160,6 +164,16 @@ def cumulative_earnings(
         return np.zeros(out_shape)
     if np.any(np.diff(q) <= 0) or q[0] <= base:
         raise ValueError("days must be strictly increasing and after base")
+    if backend == "numba":
+        from analysis.engine import kernels
+
+        return kernels.cumulative_earnings(
+            *(np.asarray(x, np.int64) for x in (flows.code, flows.first, flows.last)),
+            np.asarray(flows.amount, np.float64),
+            n_freelancers,
+            q,
+            int(base),
+        )
     span = (flows.last - flows.first + 1).astype(np.float64)
     first = np.maximum(flows.first, base + 1)
     keep = (flows.last >= first) & (flows.amount != 0)
