@@ -536,15 +536,46 @@ def _prepare(
     )
 
 
-def _chunk_inputs(prep: _Prepared, f0: int, f1: int, rules: Rules) -> dict[str, np.ndarray]:
-    """Per-contract arrays of freelancers f0..f1-1 (``row`` numbers them from 0)."""
+def _chunk_inputs(
+    prep: _Prepared, f0: int, f1: int, rules: Rules, clients: bool = True
+) -> dict[str, Any]:
+    """Per-contract arrays of freelancers f0..f1-1 (``row`` numbers them from 0).
+
+    ``client`` holds integer client codes; without `clients` the raw
+    ``client_id`` column is passed instead (the kernel codes it itself).
+    """
     r0, r1 = int(prep.bounds[f0]), int(prep.bounds[f1])
     rows = slice(r0, r1) if prep.order is None else prep.order[r0:r1]
     part = prep.table.iloc[rows]
     cols = _contract_columns(part, rules)
-    cols["client"] = pd.factorize(part["client_id"])[0]
-    cols["row"] = np.repeat(np.arange(f1 - f0), np.diff(prep.bounds[f0 : f1 + 1]))
+    if clients:
+        cols["client"] = pd.factorize(part["client_id"])[0]
+        cols["row"] = np.repeat(np.arange(f1 - f0), np.diff(prep.bounds[f0 : f1 + 1]))
+    else:
+        cols["client_id"] = part["client_id"]
     return cols
+
+
+def _client_codes(client_id: pd.Series, bounds: np.ndarray) -> np.ndarray:
+    """Client codes distinct within each freelancer (`kernels.client_codes` on the
+    Arrow buffers); `pd.factorize` when the ids are not a plain Arrow string array."""
+    from analysis.engine.kernels import client_codes
+
+    arr = pa.array(client_id.array) if len(client_id) else None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if (
+        arr is None
+        or arr.null_count
+        or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type))
+    ):
+        return pd.factorize(client_id)[0].astype(np.int64)
+    wide = pa.types.is_large_string(arr.type)
+    _, off_buf, data_buf = arr.buffers()
+    offsets = np.frombuffer(off_buf, np.int64 if wide else np.int32)
+    offsets = offsets[arr.offset : arr.offset + len(arr) + 1].astype(np.int64)
+    data = np.frombuffer(data_buf, np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
+    return client_codes(bounds, offsets, data)
 
 
 def _score_columns(rules: Rules) -> list[str]:
@@ -613,7 +644,8 @@ def _kernel_columns(
     """
     from analysis.engine.kernels import jss_chunk
 
-    cols = _chunk_inputs(prep, f0, f1, rules)
+    bounds = (prep.bounds[f0 : f1 + 1] - prep.bounds[f0]).astype(np.int64)
+    cols = _chunk_inputs(prep, f0, f1, rules, clients=False)
     w, win = rules.weight, rules.windows
     unit = _weight_unit(rules)
     tiers = np.round(np.asarray(w.tier_weights, dtype=np.float64) * unit).astype(np.int64)
@@ -623,13 +655,13 @@ def _kernel_columns(
     scores = np.empty((len(names) + 1, len(out["jss"])))
     days = prep.days
     jss_chunk(
-        (prep.bounds[f0 : f1 + 1] - prep.bounds[f0]).astype(np.int64),
-        cols["start"].astype(np.int64),
-        cols["end"].astype(np.int64),
+        bounds,
+        np.asarray(cols["start"], np.int64),
+        np.asarray(cols["end"], np.int64),
         cols["code"],
         tiers[cols["tier"]],
         cols["open_ok"],
-        cols["client"].astype(np.int64),
+        _client_codes(cols["client_id"], bounds),
         prep.j_first[f0:f1].astype(np.int64),
         int(days[0]),
         int(days[1] - days[0]) if len(days) > 1 else 1,

@@ -49,6 +49,52 @@ def _grid_index(day: int, t0: int, step: int, m: int) -> int:
 
 
 @njit(cache=True, error_model="numpy")
+def client_codes(bounds, offsets, data):
+    """Each contract's client as a small code, distinct per freelancer (0, 1, ...).
+
+    ``offsets``/``data`` are the Arrow buffers of the client ids (row ``r`` is
+    ``data[offsets[r]:offsets[r+1]]``), grouped by freelancer by ``bounds``. Only
+    equality within a freelancer matters to the JSS, so a 64-bit FNV-1a hash of
+    each id finds the candidates and the bytes decide: exact, with no Python
+    string objects and no global hash table.
+    """
+    n = len(offsets) - 1
+    codes = np.empty(n, np.int64)
+    hashes = np.empty(n, np.uint64)
+    for r in range(n):
+        h = np.uint64(14695981039346656037)
+        for i in range(offsets[r], offsets[r + 1]):
+            h = (h ^ np.uint64(data[i])) * np.uint64(1099511628211)
+        hashes[r] = h
+    first_row = np.empty(n, np.int64)  # row of each distinct client of the freelancer
+    for f in range(len(bounds) - 1):
+        k = 0
+        for r in range(bounds[f], bounds[f + 1]):
+            code = -1
+            for c in range(k):
+                q = first_row[c]
+                if hashes[q] != hashes[r]:
+                    continue
+                a0, a1, b0 = offsets[q], offsets[q + 1], offsets[r]
+                if a1 - a0 != offsets[r + 1] - b0:
+                    continue
+                same = True
+                for i in range(a1 - a0):
+                    if data[a0 + i] != data[b0 + i]:
+                        same = False
+                        break
+                if same:
+                    code = c
+                    break
+            if code < 0:
+                first_row[k] = r
+                code = k
+                k += 1
+            codes[r] = code
+    return codes
+
+
+@njit(cache=True, error_model="numpy")
 def jss_chunk(
     bounds,
     start,
