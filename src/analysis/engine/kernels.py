@@ -165,6 +165,11 @@ def jss_chunk(
     group_lo = np.full(n_clients, -1, np.int64)  # each client's current union, per window
     group_hi = np.full(n_clients, -1, np.int64)
     score = np.empty(n_w + 1)
+    win_quot = np.empty(n_w, np.int64)  # window length D = quot * step + rem
+    win_rem = np.empty(n_w, np.int64)
+    for d in range(n_w):
+        win_quot[d] = window_days[d] // step
+        win_rem[d] = window_days[d] - win_quot[d] * step
     row = 0
     for f in range(n_f):
         jf = j_first[f]
@@ -177,9 +182,15 @@ def jss_chunk(
             if e != open_end and oc != _EXCLUDED:
                 w = min(cap_units, tier + ((e - s) // length_step) * unit)
                 net = w if oc == _POSITIVE else (-w if oc == _NEGATIVE else 0)
-                lo = _grid_index(e, t0, step, m)
+                # grid index of e + D for every window from one division:
+                # e - t0 = k * step + rem, D = a * step + b (0 <= rem, b < step)
+                k = (e - t0) // step
+                rem = e - t0 - k * step
+                lo = min(max(k + (1 if rem > 0 else 0), 0), m)
                 for d in range(n_w):
-                    hi = max(_grid_index(e + window_days[d], t0, step, m), lo)
+                    x = rem + win_rem[d]
+                    g = k + win_quot[d] + (0 if x == 0 else (1 if x <= step else 2))
+                    hi = max(min(max(g, 0), m), lo)
                     d_net[lo, d] += net
                     d_net[hi, d] -= net
                     d_tot[lo, d] += w
@@ -297,7 +308,8 @@ def spell_counts(code, lo, hi, weight, n, weeks):
     """``(n, len(weeks))``: number (or summed weight) of spells ``lo <= s <= hi`` over each Sunday.
 
     As `status._Spells.counts`; ``weight`` of length 0 means every spell counts 1.
-    Counts are exact; weighted sums are exact when the weights are integers.
+    Counts are exact; weighted sums are exact when the weights are integers
+    (the only use), so the order of the additions does not matter.
     """
     n_w = len(weeks)
     diff = np.zeros((n, n_w + 1))
@@ -323,6 +335,30 @@ def spell_counts(code, lo, hi, weight, n, weeks):
 
 
 @njit(cache=True, error_model="numpy")
+def spell_any(code, lo, hi, n, weeks):
+    """``(n, len(weeks))`` booleans: some spell ``lo <= s <= hi`` covers the Sunday."""
+    n_w = len(weeks)
+    diff = np.zeros((n, n_w + 1), np.int32)
+    for i in range(len(code)):
+        c = code[i]
+        if c < 0:
+            continue
+        i0 = np.searchsorted(weeks, lo[i], side="left")
+        i1 = np.searchsorted(weeks, hi[i], side="right")
+        if i0 >= i1:
+            continue
+        diff[c, i0] += 1
+        diff[c, i1] -= 1
+    out = np.empty((n, n_w), np.bool_)
+    for c in range(n):
+        run = 0
+        for j in range(n_w):
+            run += diff[c, j]
+            out[c, j] = run > 0
+    return out
+
+
+@njit(cache=True, error_model="numpy")
 def cumulative_earnings(code, first, last, amount, n, days, base):
     """``E[f, j]`` = earnings of freelancer ``f`` on the days in ``(base, days[j]]``.
 
@@ -330,45 +366,53 @@ def cumulative_earnings(code, first, last, amount, n, days, base):
     `analysis.engine.money.cumulative_earnings` (which validates the arguments):
     per (freelancer, bin) the head parts are accumulated in flow order, then the
     tail parts, then the daily rates' difference array; two cumulative sums run
-    along the dates. So the result equals the numpy path bit for bit.
+    along the dates. So the result equals the numpy path bit for bit. Flows must
+    be grouped by ``code`` (in their original order within a code, e.g. by a
+    stable sort), so one freelancer's bins stay in a few cache lines.
     """
     n_days = len(days)
     width = n_days + 1
-    head = np.zeros((n, width))
-    tail = np.zeros((n, width))
-    d_plus = np.zeros((n, width))
-    d_minus = np.zeros((n, width))
-    for i in range(len(code)):
-        a = amount[i]
-        if a == 0:
-            continue
-        span = float(last[i] - first[i] + 1)
-        f0 = max(first[i], base + 1)
-        la = last[i]
-        if la < f0:
-            continue
-        ja = np.searchsorted(days, f0, side="left")
-        if ja >= n_days:
-            continue
-        je = np.searchsorted(days, la, side="left")
+    head = np.zeros(width)
+    tail = np.zeros(width)
+    d_plus = np.zeros(width)
+    d_minus = np.zeros(width)
+    out = np.zeros((n, n_days))
+    i = 0
+    n_flows = len(code)
+    while i < n_flows:
         c = code[i]
-        if ja == je:
-            head[c, ja] += a * float(la - f0 + 1) / span
-        else:
-            head[c, ja] += a * float(days[ja] - f0 + 1) / span
-            if je < n_days:
-                tail[c, je] += a * float(la - days[je - 1]) / span
-            if je > ja + 1:
-                rate = a / span
-                d_plus[c, ja + 1] += rate
-                d_minus[c, je] += rate
-    out = np.empty((n, n_days))
-    for c in range(n):
+        while i < n_flows and code[i] == c:
+            a = amount[i]
+            span = float(last[i] - first[i] + 1)
+            f0 = max(first[i], base + 1)
+            la = last[i]
+            i += 1
+            if a == 0 or la < f0:
+                continue
+            ja = np.searchsorted(days, f0, side="left")
+            if ja >= n_days:
+                continue
+            je = np.searchsorted(days, la, side="left")
+            if ja == je:
+                head[ja] += a * float(la - f0 + 1) / span
+            else:
+                head[ja] += a * float(days[ja] - f0 + 1) / span
+                if je < n_days:
+                    tail[je] += a * float(la - days[je - 1]) / span
+                if je > ja + 1:
+                    rate = a / span
+                    d_plus[ja + 1] += rate
+                    d_minus[je] += rate
         run_rate = 0.0
         total = 0.0
         for j in range(n_days):
-            run_rate += d_plus[c, j] - d_minus[c, j]
+            run_rate += d_plus[j] - d_minus[j]
             length = 0.0 if j == 0 else float(days[j] - days[j - 1])
-            total += (head[c, j] + tail[c, j]) + run_rate * length
+            total += (head[j] + tail[j]) + run_rate * length
             out[c, j] = total
+        for j in range(width):
+            head[j] = 0.0
+            tail[j] = 0.0
+            d_plus[j] = 0.0
+            d_minus[j] = 0.0
     return out

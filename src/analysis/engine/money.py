@@ -167,9 +167,15 @@ def cumulative_earnings(
     if backend == "numba":
         from analysis.engine import kernels
 
+        code = np.asarray(flows.code, np.int64)
+        # group by freelancer, keeping each one's flows in order (stable), so every
+        # sum is accumulated in the same order as below
+        order = None if np.all(code[1:] >= code[:-1]) else np.argsort(code, kind="stable")
+        cols = [code, flows.first, flows.last, flows.amount]
+        cols = [np.asarray(x if order is None else x[order]) for x in cols]
         return kernels.cumulative_earnings(
-            *(np.asarray(x, np.int64) for x in (flows.code, flows.first, flows.last)),
-            np.asarray(flows.amount, np.float64),
+            *(x.astype(np.int64, copy=False) for x in cols[:3]),
+            cols[3].astype(np.float64, copy=False),
             n_freelancers,
             q,
             int(base),

@@ -189,6 +189,12 @@ class _Spells:
         return np.cumsum(diff.reshape(n, width)[:, :-1], axis=1)
 
     def any(self, n: int, weeks: np.ndarray, backend: str = "numba") -> np.ndarray:
+        """``(n, len(weeks))`` booleans: some spell covers the Sunday."""
+        if backend == "numba":
+            from analysis.engine.kernels import spell_any
+
+            weeks = np.ascontiguousarray(weeks, np.int64)
+            return spell_any(self.code, self.lo, self.hi, n, weeks)
         return self.counts(n, weeks, backend) > 0
 
 
@@ -328,28 +334,34 @@ def _frame(
     flags: dict[str, np.ndarray | None],
 ) -> pd.DataFrame:
     """The output rows (``present`` cells), columns `COLUMNS`; arrays are (n, weeks)."""
-    row, col = np.nonzero(present)
-    size = len(row)
+    # cells in row-major order: one flat mask selects from every (n, weeks) array
+    flat = np.ascontiguousarray(present).reshape(-1)
+    size = int(np.count_nonzero(flat))
+    row = np.repeat(np.arange(present.shape[0]), np.count_nonzero(present, axis=1))
+    col = np.flatnonzero(flat) % present.shape[1]
     no = np.zeros(size, dtype=bool)
     yes = np.ones(size, dtype=bool)
+
+    def pick(x: np.ndarray) -> np.ndarray:
+        return np.compress(flat, x.reshape(-1))
 
     def flag(x: np.ndarray | None) -> pd.arrays.BooleanArray:
         if x is None:
             return pd.arrays.BooleanArray(no, yes)
-        return pd.arrays.BooleanArray(np.ascontiguousarray(x[row, col]), no)
+        return pd.arrays.BooleanArray(pick(x), no)
 
-    jss_cells = jss[row, col]
+    jss_cells = pick(jss)
     jss_na = np.isnan(jss_cells)
     if good_weeks is None:
         good = pd.arrays.IntegerArray(np.zeros(size, np.int64), yes)
     else:
-        good = pd.arrays.IntegerArray(good_weeks[row, col].astype(np.int64), no)
+        good = pd.arrays.IntegerArray(pick(good_weeks).astype(np.int64), no)
     data = {
         "freelancer_id": plan.ids[block.a : block.b].take(row).array,
         "week": _to_datetime(plan.weeks[col]),
-        "status": pd.Categorical.from_codes(status[row, col], dtype=STATUS_DTYPE),
+        "status": pd.Categorical.from_codes(pick(status), dtype=STATUS_DTYPE),
         "jss": pd.arrays.IntegerArray(np.where(jss_na, 0, jss_cells).astype(np.int64), jss_na),
-        "earnings_12m_usd": earn[row, col],
+        "earnings_12m_usd": pick(earn),
         "good_weeks_16": good,
         **{name: flag(flags[name]) for name in COLUMNS[6:]},
     }
