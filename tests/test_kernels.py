@@ -113,6 +113,13 @@ def test_cumulative_earnings_kernel_equals_numpy(flows, days, base) -> None:
     kernel = cumulative_earnings(fl, 3, days, base)
     reference = cumulative_earnings(fl, 3, days, base, backend="numpy")
     assert np.array_equal(kernel, reference)
+    # earnings between grid days, as the status grid asks for them
+    between = (np.arange(len(days))[::-1], np.arange(len(days)))
+    kernel = cumulative_earnings(fl, 3, days, base, between=between)
+    reference = cumulative_earnings(fl, 3, days, base, backend="numpy", between=between)
+    assert np.array_equal(kernel, reference)
+    full = cumulative_earnings(fl, 3, days, base)
+    assert np.array_equal(kernel, full[:, between[1]] - full[:, between[0]])
 
 
 def test_cumulative_earnings_by_hand() -> None:

@@ -31,6 +31,14 @@ Exactness: weights are kept as integers in units of 1/q (q = 4 for the bundled
 weights, see `_weight_unit`), so every sum is exact and independent of row order,
 and ``100 * (P - N) / T`` is computed from exact operands -- the result equals a
 per-date, per-contract transcription of the spec bit for bit (tested).
+
+Two backends. The design above is the numpy reference (``backend="numpy"``).
+The default, ``backend="numba"``, hands each chunk's per-contract arrays (the
+same `_chunk_inputs`) to `analysis.engine.kernels.jss_chunk`, which walks each
+freelancer's contracts once and keeps the same integer sums in arrays of one
+freelancer's dates; it scores them with the same float operations, so both
+backends give identical frames (`tests/test_kernels.py`). Client ids are
+compared per freelancer on their Arrow bytes (`kernels.client_codes`).
 """
 
 from __future__ import annotations

@@ -359,7 +359,51 @@ def spell_any(code, lo, hi, n, weeks):
 
 
 @njit(cache=True, error_model="numpy")
-def cumulative_earnings(code, first, last, amount, n, days, base):
+def _one_freelancer(code, first, last, amount, i, days, base, head, tail, d_plus, d_minus, cum):
+    """Fill ``cum`` with the cumulative earnings of the freelancer of flow ``i``
+    (its flows are ``i, i+1, ...`` while ``code`` is the same); return the next flow."""
+    n_days = len(days)
+    n_flows = len(code)
+    c = code[i]
+    while i < n_flows and code[i] == c:
+        a = amount[i]
+        span = float(last[i] - first[i] + 1)
+        f0 = max(first[i], base + 1)
+        la = last[i]
+        i += 1
+        if a == 0 or la < f0:
+            continue
+        ja = np.searchsorted(days, f0, side="left")
+        if ja >= n_days:
+            continue
+        je = np.searchsorted(days, la, side="left")
+        if ja == je:
+            head[ja] += a * float(la - f0 + 1) / span
+        else:
+            head[ja] += a * float(days[ja] - f0 + 1) / span
+            if je < n_days:
+                tail[je] += a * float(la - days[je - 1]) / span
+            if je > ja + 1:
+                rate = a / span
+                d_plus[ja + 1] += rate
+                d_minus[je] += rate
+    run_rate = 0.0
+    total = 0.0
+    for j in range(n_days):
+        run_rate += d_plus[j] - d_minus[j]
+        length = 0.0 if j == 0 else float(days[j] - days[j - 1])
+        total += (head[j] + tail[j]) + run_rate * length
+        cum[j] = total
+    for j in range(n_days + 1):
+        head[j] = 0.0
+        tail[j] = 0.0
+        d_plus[j] = 0.0
+        d_minus[j] = 0.0
+    return i
+
+
+@njit(cache=True, error_model="numpy")
+def cumulative_earnings(code, first, last, amount, n, days, base, ia, ib):
     """``E[f, j]`` = earnings of freelancer ``f`` on the days in ``(base, days[j]]``.
 
     The same floating-point operations, in the same order, as
@@ -368,7 +412,10 @@ def cumulative_earnings(code, first, last, amount, n, days, base):
     tail parts, then the daily rates' difference array; two cumulative sums run
     along the dates. So the result equals the numpy path bit for bit. Flows must
     be grouped by ``code`` (in their original order within a code, e.g. by a
-    stable sort), so one freelancer's bins stay in a few cache lines.
+    stable sort), so one freelancer's bins stay in a few arrays of one row.
+
+    With ``ib`` non-empty, returns instead ``E[f, ib[k]] - E[f, ia[k]]`` for each
+    k (earnings between two grid days), without keeping the whole ``E``.
     """
     n_days = len(days)
     width = n_days + 1
@@ -376,43 +423,19 @@ def cumulative_earnings(code, first, last, amount, n, days, base):
     tail = np.zeros(width)
     d_plus = np.zeros(width)
     d_minus = np.zeros(width)
-    out = np.zeros((n, n_days))
+    cum = np.zeros(n_days)
+    pairs = len(ib) > 0
+    out = np.zeros((n, len(ib) if pairs else n_days))
     i = 0
-    n_flows = len(code)
-    while i < n_flows:
+    while i < len(code):
         c = code[i]
-        while i < n_flows and code[i] == c:
-            a = amount[i]
-            span = float(last[i] - first[i] + 1)
-            f0 = max(first[i], base + 1)
-            la = last[i]
-            i += 1
-            if a == 0 or la < f0:
-                continue
-            ja = np.searchsorted(days, f0, side="left")
-            if ja >= n_days:
-                continue
-            je = np.searchsorted(days, la, side="left")
-            if ja == je:
-                head[ja] += a * float(la - f0 + 1) / span
-            else:
-                head[ja] += a * float(days[ja] - f0 + 1) / span
-                if je < n_days:
-                    tail[je] += a * float(la - days[je - 1]) / span
-                if je > ja + 1:
-                    rate = a / span
-                    d_plus[ja + 1] += rate
-                    d_minus[je] += rate
-        run_rate = 0.0
-        total = 0.0
-        for j in range(n_days):
-            run_rate += d_plus[j] - d_minus[j]
-            length = 0.0 if j == 0 else float(days[j] - days[j - 1])
-            total += (head[j] + tail[j]) + run_rate * length
-            out[c, j] = total
-        for j in range(width):
-            head[j] = 0.0
-            tail[j] = 0.0
-            d_plus[j] = 0.0
-            d_minus[j] = 0.0
+        i = _one_freelancer(
+            code, first, last, amount, i, days, base, head, tail, d_plus, d_minus, cum
+        )
+        if pairs:
+            for k in range(len(ib)):
+                out[c, k] = cum[ib[k]] - cum[ia[k]]
+        else:
+            for j in range(n_days):
+                out[c, j] = cum[j]
     return out

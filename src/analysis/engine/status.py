@@ -12,7 +12,13 @@ spells are turned into counts with one difference array (``bincount``) and a
 cumulative sum along the Sunday axis. Earnings come from `analysis.engine.money`. The
 Sundays are extended ``good_weeks_window - 1`` steps before ``start`` so the
 good-week count of the first output Sunday is exact. Nothing loops per freelancer
-or per date.
+or per date in Python.
+
+Backends: by default (``backend="numba"``) the JSS grid, the earnings
+(`analysis.engine.money.cumulative_earnings`) and the spell counts run as
+compiled single-pass kernels (`analysis.engine.kernels`); ``backend="numpy"``
+runs the vectorised reference described here. Both give identical frames
+(`tests/test_kernels.py`).
 
 Reading of the spec where it leaves a choice (all documented in the columns):
 
@@ -408,9 +414,8 @@ def _status_block(block: _Block, plan: _Plan) -> pd.DataFrame:
     if window is None:
         window = badges.seed_article.feedback_window_days
     grid = np.unique(np.concatenate([ext, ext - window]))
-    cum = cumulative_earnings(flows, n, grid, int(grid[0]) - 1, be)
-    earn = cum[:, np.searchsorted(grid, ext)] - cum[:, np.searchsorted(grid, ext - window)]
-    del cum
+    between = (np.searchsorted(grid, ext - window), np.searchsorted(grid, ext))
+    earn = cumulative_earnings(flows, n, grid, int(grid[0]) - 1, be, between)
 
     hold, tos = _standing_spells(block, rules)
     standing_ok = ~hold.any(n, ext, be) & ~tos.any(n, ext, be)
