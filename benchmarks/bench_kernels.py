@@ -32,6 +32,7 @@ from it by ``--readme``):
 
     .venv/bin/python benchmarks/bench_kernels.py                    # 100k, 3 repeats
     .venv/bin/python benchmarks/bench_kernels.py --large 1000000    # adds the 1M jobs
+    .venv/bin/python benchmarks/bench_kernels.py --add-large 1000000  # only those, added
     .venv/bin/python benchmarks/bench_kernels.py --readme           # the README table
 """
 
@@ -419,16 +420,21 @@ def run_main(args) -> dict:
 
     # 6. the large jobs, in their own process
     if args.large:
-        out = subprocess.run(
-            [sys.executable, __file__, "--jobs", str(args.large), "--seed", str(args.seed)],
-            capture_output=True,
-            text=True,
-        )
-        if out.returncode != 0:
-            raise RuntimeError(out.stderr[-2000:])
-        res["large"] = json.loads(out.stdout.strip().splitlines()[-1])
+        res["large"] = run_large(args.large, args.seed)
     res["load_average_after"] = load_average()
     return res
+
+
+def run_large(n: int, seed: int) -> dict:
+    """`run_jobs` in a subprocess (its peak RSS is its own)."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--jobs", str(n), "--seed", str(seed)],
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-2000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def run_jobs(n: int, seed: int) -> dict:
@@ -528,6 +534,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--large", type=int, default=0, help="also run the jobs at this size")
+    parser.add_argument(
+        "--add-large",
+        type=int,
+        default=0,
+        help="run only the jobs at this size, add to the results",
+    )
     parser.add_argument("--readme", action="store_true", help="print the README table and exit")
     parser.add_argument("--pipeline", nargs=2, metavar=("CSV", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--jobs", type=int, help=argparse.SUPPRESS)
@@ -540,6 +552,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.jobs:
         print(json.dumps(run_jobs(args.jobs, args.seed)))
+        return 0
+    if args.add_large:
+        res = json.loads(RESULTS.read_text())
+        res["large"] = run_large(args.add_large, args.seed)
+        res["command"] += f"; python benchmarks/bench_kernels.py --add-large {args.add_large}"
+        RESULTS.write_text(json.dumps(res, indent=2, default=float) + "\n")
+        print(readme_table(res))
         return 0
     res = run_main(args)
     res.update(
