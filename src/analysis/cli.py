@@ -91,27 +91,29 @@ def _date(value: str | None, option: str):
     """A YYYY-MM-DD option value as a Timestamp, or a clear error naming the option."""
     import datetime as dt
 
-    import pandas as pd
-
     from analysis.io.errors import Problem
 
     if value is None:
         return None
     try:
-        return pd.Timestamp(dt.date.fromisoformat(value))
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise InputError(
             [Problem(option, None, None, value, "is not a date in the form YYYY-MM-DD")]
         ) from None
+    import pandas as pd  # only once the arguments are known good: errors answer at once
+
+    return pd.Timestamp(day)
 
 
 def _engine_inputs(args: argparse.Namespace):
     from analysis.engine.ruleset import load_rules
-    from analysis.io.load import read_history
 
     rules = load_rules(args.rules)  # a bad rules file is reported before reading data
     start, end = _date(args.start, "--from"), _date(args.end, "--to")
     as_of = _date(args.as_of, "--as-of")
+    from analysis.io.load import read_history  # pandas: imported once the arguments are good
+
     history = read_history(args.history)
     return history, rules, start, end, as_of
 
@@ -130,17 +132,20 @@ def _scale_out(args: argparse.Namespace, kind: str) -> int | None:
         return None
     if args.partitioned and args.out is None:
         raise InputError([Problem("--partitioned", None, None, None, "needs --out FOLDER")])
-    from analysis.engine.dask import run_dask
     from analysis.engine.ruleset import load_rules
 
     rules = load_rules(args.rules)
+    start, end = _date(args.start, "--from"), _date(args.end, "--to")
+    as_of = _date(args.as_of, "--as-of")
+    from analysis.engine.dask import run_dask
+
     run_dask(
         kind,
         args.history,
         rules,
-        start=_date(args.start, "--from"),
-        end=_date(args.end, "--to"),
-        as_of=_date(args.as_of, "--as-of"),
+        start=start,
+        end=end,
+        as_of=as_of,
         out=args.out,
         events=events,
         partitioned=args.partitioned,
@@ -158,27 +163,25 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 
 
 def _cmd_jss(args: argparse.Namespace) -> int:
-    from analysis.engine.jss import grid_columns, iter_jss_grid
-    from analysis.io.output import write_frames
-
     if (done := _scale_out(args, "jss")) is not None:
         return done
     history, rules, start, end, as_of = _engine_inputs(args)
+    from analysis.engine.jss import grid_columns, iter_jss_grid
+    from analysis.io.output import write_frames
+
     grid = iter_jss_grid(history, rules, start=start, end=end, as_of=as_of)
     write_frames(grid, args.out, columns=grid_columns(rules))
     return 0
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    import pandas as pd  # noqa: F401
-
-    from analysis.engine.status import COLUMNS, EVENT_COLUMNS, iter_status_grid, status_events
-    from analysis.io.output import write_frames
-
     if (done := _scale_out(args, "status")) is not None:
         return done
     history, rules, start, end, as_of = _engine_inputs(args)
-    events: list[pd.DataFrame] = []
+    from analysis.engine.status import COLUMNS, EVENT_COLUMNS, iter_status_grid, status_events
+    from analysis.io.output import write_frames
+
+    events: list = []
 
     def blocks():
         for block in iter_status_grid(history, rules, start=start, end=end, as_of=as_of):

@@ -31,6 +31,14 @@ Exactness: weights are kept as integers in units of 1/q (q = 4 for the bundled
 weights, see `_weight_unit`), so every sum is exact and independent of row order,
 and ``100 * (P - N) / T`` is computed from exact operands -- the result equals a
 per-date, per-contract transcription of the spec bit for bit (tested).
+
+Two backends. The design above is the numpy reference (``backend="numpy"``).
+The default, ``backend="numba"``, hands each chunk's per-contract arrays (the
+same `_chunk_inputs`) to `analysis.engine.kernels.jss_chunk`, which walks each
+freelancer's contracts once and keeps the same integer sums in arrays of one
+freelancer's dates; it scores them with the same float operations, so both
+backends give identical frames (`tests/test_kernels.py`). Client ids are
+compared per freelancer on their Arrow bytes (`kernels.client_codes`).
 """
 
 from __future__ import annotations
@@ -536,15 +544,46 @@ def _prepare(
     )
 
 
-def _chunk_inputs(prep: _Prepared, f0: int, f1: int, rules: Rules) -> dict[str, np.ndarray]:
-    """Per-contract arrays of freelancers f0..f1-1 (``row`` numbers them from 0)."""
+def _chunk_inputs(
+    prep: _Prepared, f0: int, f1: int, rules: Rules, clients: bool = True
+) -> dict[str, Any]:
+    """Per-contract arrays of freelancers f0..f1-1 (``row`` numbers them from 0).
+
+    ``client`` holds integer client codes; without `clients` the raw
+    ``client_id`` column is passed instead (the kernel codes it itself).
+    """
     r0, r1 = int(prep.bounds[f0]), int(prep.bounds[f1])
     rows = slice(r0, r1) if prep.order is None else prep.order[r0:r1]
     part = prep.table.iloc[rows]
     cols = _contract_columns(part, rules)
-    cols["client"] = pd.factorize(part["client_id"])[0]
-    cols["row"] = np.repeat(np.arange(f1 - f0), np.diff(prep.bounds[f0 : f1 + 1]))
+    if clients:
+        cols["client"] = pd.factorize(part["client_id"])[0]
+        cols["row"] = np.repeat(np.arange(f1 - f0), np.diff(prep.bounds[f0 : f1 + 1]))
+    else:
+        cols["client_id"] = part["client_id"]
     return cols
+
+
+def _client_codes(client_id: pd.Series, bounds: np.ndarray) -> np.ndarray:
+    """Client codes distinct within each freelancer (`kernels.client_codes` on the
+    Arrow buffers); `pd.factorize` when the ids are not a plain Arrow string array."""
+    from analysis.engine.kernels import client_codes
+
+    arr = pa.array(client_id.array) if len(client_id) else None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if (
+        arr is None
+        or arr.null_count
+        or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type))
+    ):
+        return pd.factorize(client_id)[0].astype(np.int64)
+    wide = pa.types.is_large_string(arr.type)
+    _, off_buf, data_buf = arr.buffers()
+    offsets = np.frombuffer(off_buf, np.int64 if wide else np.int32)
+    offsets = offsets[arr.offset : arr.offset + len(arr) + 1].astype(np.int64)
+    data = np.frombuffer(data_buf, np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
+    return client_codes(bounds, offsets, data)
 
 
 def _score_columns(rules: Rules) -> list[str]:
@@ -603,6 +642,71 @@ def _chunk_columns(
     out[f"clients_{req}"][:] = sums[req].clients[keep]
 
 
+def _kernel_columns(
+    prep: _Prepared, rules: Rules, f0: int, f1: int, out: dict[str, np.ndarray]
+) -> None:
+    """`_chunk_columns` by the compiled kernel (`analysis.engine.kernels.jss_chunk`).
+
+    Same inputs (`_chunk_inputs`), same outputs bit for bit: the kernel sums the
+    same integer weight units and scores them with the same float operations.
+    """
+    from analysis.engine.kernels import jss_chunk
+
+    bounds = (prep.bounds[f0 : f1 + 1] - prep.bounds[f0]).astype(np.int64)
+    cols = _chunk_inputs(prep, f0, f1, rules, clients=False)
+    w, win = rules.weight, rules.windows
+    unit = _weight_unit(rules)
+    tiers = np.round(np.asarray(w.tier_weights, dtype=np.float64) * unit).astype(np.int64)
+    names = list(win.days)
+    slot = {name: i for i, name in enumerate(names)}
+    slot["trending"] = len(names)
+    scores = np.empty((len(names) + 1, len(out["jss"])))
+    days = prep.days
+    jss_chunk(
+        bounds,
+        np.asarray(cols["start"], np.int64),
+        np.asarray(cols["end"], np.int64),
+        cols["code"],
+        tiers[cols["tier"]],
+        cols["open_ok"],
+        _client_codes(cols["client_id"], bounds),
+        prep.j_first[f0:f1].astype(np.int64),
+        int(days[0]),
+        int(days[1] - days[0]) if len(days) > 1 else 1,
+        len(days),
+        _OPEN_END,
+        np.asarray([win.days[name] for name in names], dtype=np.int64),
+        round(w.cap * unit),
+        w.length_step_days,
+        rules.open_positive_after_days,
+        unit,
+        win.min_contracts,
+        win.min_clients,
+        np.asarray([slot[name] for name in win.trending], dtype=np.int64),
+        np.asarray([slot[name] for name in win.candidates], dtype=np.int64),
+        slot[win.required],
+        out["freelancer"],
+        out["eval_day"],
+        scores,
+        out["jss"],
+        out[f"counted_{win.required}"],
+        out[f"clients_{win.required}"],
+        f0,
+    )
+    for i, col in enumerate(_score_columns(rules)):
+        out[col][:] = scores[i]
+
+
+#: The ways to compute a chunk: the compiled kernel (default) and the numpy reference.
+BACKENDS = {"numba": _kernel_columns, "numpy": _chunk_columns}
+
+
+def _backend(name: str):
+    if name not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {name!r}")
+    return BACKENDS[name]
+
+
 def _chunks(prep: _Prepared, chunk_size: int) -> Iterator[tuple[int, int]]:
     """Ranges of freelancers with at least one row, `chunk_size` at a time."""
     n_ids = len(prep.ids)
@@ -638,6 +742,7 @@ def iter_jss_grid(
     as_of: Any = None,
     freelancers: Iterable[str] | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    backend: str = "numba",
 ) -> Iterator[pd.DataFrame]:
     """`jss_grid`, as a stream of frames of up to `chunk_size` freelancers each.
 
@@ -646,10 +751,11 @@ def iter_jss_grid(
     arrays of ``chunk_size x dates`` values, so a million freelancers can be
     streamed to disk.
     """
+    compute = _backend(backend)
     prep = _prepare(history, rules, start, end, as_of, freelancers)
     for f0, f1 in _chunks(prep, chunk_size):
         out = _new_columns(rules, int(prep.out_off[f1] - prep.out_off[f0]))
-        _chunk_columns(prep, rules, f0, f1, out)
+        compute(prep, rules, f0, f1, out)
         yield _frame(prep.ids, out, rules)
 
 
@@ -661,6 +767,7 @@ def jss_grid(
     as_of: Any = None,
     freelancers: Iterable[str] | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    backend: str = "numba",
 ) -> pd.DataFrame:
     """The JSS and its window scores for every freelancer and JSS evaluation date.
 
@@ -677,13 +784,17 @@ def jss_grid(
     `freelancers` restricts the computation to those ids. `chunk_size`
     freelancers are computed at a time (it bounds the working memory, not the
     result); every chunk writes straight into the result's arrays.
+    `backend` ``"numba"`` (default) computes each chunk with the compiled
+    single-pass kernel (`analysis.engine.kernels`); ``"numpy"`` with the
+    vectorised reference this module describes. Both give identical frames.
     """
+    compute = _backend(backend)
     prep = _prepare(history, rules, start, end, as_of, freelancers)
     n_rows = int(prep.out_off[-1]) if len(prep.days) else 0
     out = _new_columns(rules, n_rows)
     for f0, f1 in _chunks(prep, chunk_size):
         r0, r1 = prep.out_off[f0], prep.out_off[f1]
-        _chunk_columns(prep, rules, f0, f1, {k: v[r0:r1] for k, v in out.items()})
+        compute(prep, rules, f0, f1, {k: v[r0:r1] for k, v in out.items()})
     return _frame(prep.ids, out, rules)
 
 

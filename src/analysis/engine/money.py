@@ -144,22 +144,52 @@ def flows_from_tables(
 
 
 def cumulative_earnings(
-    flows: Flows, n_freelancers: int, days: np.ndarray, base: int
+    flows: Flows,
+    n_freelancers: int,
+    days: np.ndarray,
+    base: int,
+    backend: str = "numba",
+    between: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """``E[f, j]`` = earnings of freelancer ``f`` on the days in ``(base, days[j]]``.
 
     `days` must be strictly increasing day numbers, all ``> base``. A flow's
     amount is spread evenly over its own days ``first..last``; only the part after
     `base` counts. Returns a float64 array of shape ``(n_freelancers, len(days))``.
+    ``backend="numba"`` runs `analysis.engine.kernels.cumulative_earnings`, one
+    pass over the flows and one over the cells with the same float operations
+    in the same order as the numpy code below (the reference), so the results
+    are identical. With ``between=(ia, ib)`` (grid positions) the result is
+    ``E[:, ib] - E[:, ia]``, the earnings between those days, which the kernel
+    computes without holding all of ``E``.
     """
     q = np.asarray(days, dtype=np.int64)
     n_days = len(q)
     width = n_days + 1  # bins 0..n_days-1 are (q[j-1], q[j]] (bin 0 from base); n_days overflows
-    out_shape = (n_freelancers, n_days)
+    ia, ib = (None, None) if between is None else (np.asarray(x, np.int64) for x in between)
+    out_shape = (n_freelancers, n_days if ib is None else len(ib))
     if n_days == 0 or n_freelancers == 0 or len(flows) == 0:
         return np.zeros(out_shape)
     if np.any(np.diff(q) <= 0) or q[0] <= base:
         raise ValueError("days must be strictly increasing and after base")
+    if backend == "numba":
+        from analysis.engine import kernels
+
+        code = np.asarray(flows.code, np.int64)
+        # group by freelancer, keeping each one's flows in order (stable), so every
+        # sum is accumulated in the same order as below
+        order = None if np.all(code[1:] >= code[:-1]) else np.argsort(code, kind="stable")
+        cols = [code, flows.first, flows.last, flows.amount]
+        cols = [np.asarray(x if order is None else x[order]) for x in cols]
+        return kernels.cumulative_earnings(
+            *(x.astype(np.int64, copy=False) for x in cols[:3]),
+            cols[3].astype(np.float64, copy=False),
+            n_freelancers,
+            q,
+            int(base),
+            np.zeros(0, np.int64) if ia is None else ia,
+            np.zeros(0, np.int64) if ib is None else ib,
+        )
     span = (flows.last - flows.first + 1).astype(np.float64)
     first = np.maximum(flows.first, base + 1)
     keep = (flows.last >= first) & (flows.amount != 0)
@@ -197,7 +227,8 @@ def cumulative_earnings(
     lengths = np.diff(q, prepend=base).astype(np.float64)
     lengths[0] = 0.0  # bin 0 is only ever a first or last bin, never fully covered
     per_bin = parts.reshape(n_freelancers, width)[:, :n_days] + diff * lengths
-    return np.cumsum(per_bin, axis=1)
+    cum = np.cumsum(per_bin, axis=1)
+    return cum if ib is None else cum[:, ib] - cum[:, ia]
 
 
 def earnings_between(
@@ -230,10 +261,8 @@ def earnings_in_periods(
         return np.zeros((n_freelancers, 0))
     grid = np.unique(np.concatenate([a_days, b_days]))
     base = int(grid[0]) - 1
-    cum = cumulative_earnings(flows, n_freelancers, grid, base)
-    ia = np.searchsorted(grid, a_days)
-    ib = np.searchsorted(grid, b_days)
-    return cum[:, ib] - cum[:, ia]
+    between = (np.searchsorted(grid, a_days), np.searchsorted(grid, b_days))
+    return cumulative_earnings(flows, n_freelancers, grid, base, between=between)
 
 
 def earning_spells(flows: Flows, window_days: int) -> Flows:

@@ -12,7 +12,13 @@ spells are turned into counts with one difference array (``bincount``) and a
 cumulative sum along the Sunday axis. Earnings come from `analysis.engine.money`. The
 Sundays are extended ``good_weeks_window - 1`` steps before ``start`` so the
 good-week count of the first output Sunday is exact. Nothing loops per freelancer
-or per date.
+or per date in Python.
+
+Backends: by default (``backend="numba"``) the JSS grid, the earnings
+(`analysis.engine.money.cumulative_earnings`) and the spell counts run as
+compiled single-pass kernels (`analysis.engine.kernels`); ``backend="numpy"``
+runs the vectorised reference described here. Both give identical frames
+(`tests/test_kernels.py`).
 
 Reading of the spec where it leaves a choice (all documented in the columns):
 
@@ -160,8 +166,22 @@ class _Spells:
             None if weight is None else np.asarray(weight, dtype=np.float64),
         )
 
-    def counts(self, n: int, weeks: np.ndarray) -> np.ndarray:
-        """``(n, len(weeks))``: number (or summed weight) of spells covering each Sunday."""
+    def counts(self, n: int, weeks: np.ndarray, backend: str = "numba") -> np.ndarray:
+        """``(n, len(weeks))``: number (or summed weight) of spells covering each Sunday.
+
+        ``backend="numba"`` runs `analysis.engine.kernels.spell_counts` (one pass
+        over the spells, one over the cells); ``"numpy"`` the difference array
+        below. Counts are int64 either way, weighted sums float64 (exact: every
+        weight used is an integer number of units).
+        """
+        if backend == "numba":
+            from analysis.engine.kernels import spell_counts
+
+            weight = np.zeros(0) if self.weight is None else self.weight
+            out = spell_counts(
+                self.code, self.lo, self.hi, weight, n, np.ascontiguousarray(weeks, np.int64)
+            )
+            return out if self.weight is not None else out.astype(np.int64)
         width = len(weeks) + 1
         i0 = np.searchsorted(weeks, self.lo, side="left")
         i1 = np.searchsorted(weeks, self.hi, side="right")
@@ -174,8 +194,14 @@ class _Spells:
         )
         return np.cumsum(diff.reshape(n, width)[:, :-1], axis=1)
 
-    def any(self, n: int, weeks: np.ndarray) -> np.ndarray:
-        return self.counts(n, weeks) > 0
+    def any(self, n: int, weeks: np.ndarray, backend: str = "numba") -> np.ndarray:
+        """``(n, len(weeks))`` booleans: some spell covers the Sunday."""
+        if backend == "numba":
+            from analysis.engine.kernels import spell_any
+
+            weeks = np.ascontiguousarray(weeks, np.int64)
+            return spell_any(self.code, self.lo, self.hi, n, weeks)
+        return self.counts(n, weeks, backend) > 0
 
 
 # ---------------------------------------------------------------------------
@@ -193,9 +219,12 @@ class _Plan:
     weeks: np.ndarray
     rows: dict[str, tuple[np.ndarray, np.ndarray]]  # table -> (sorted codes, row positions)
     tables: dict[str, pd.DataFrame]
+    backend: str = "numba"  # the kernels (numba) or the numpy reference
 
 
-def _plan(history: History, rules: Rules, as_of: int, weeks: np.ndarray, jss) -> _Plan:
+def _plan(
+    history: History, rules: Rules, as_of: int, weeks: np.ndarray, jss, backend: str
+) -> _Plan:
     ids = history.freelancer_ids
     tables = dict(history.tables())
     if jss is not None:
@@ -207,7 +236,7 @@ def _plan(history: History, rules: Rules, as_of: int, weeks: np.ndarray, jss) ->
         code = positions_in(table["freelancer_id"], ids).astype(np.int32)
         order = np.argsort(code, kind="stable").astype(np.int32 if len(code) < 2**31 else np.int64)
         rows[name] = (code[order], order)  # int32: 8 bytes a row for a million freelancers
-    return _Plan(rules, ids, as_of, weeks, rows, tables)
+    return _Plan(rules, ids, as_of, weeks, rows, tables, backend)
 
 
 @dataclass(frozen=True)
@@ -261,6 +290,7 @@ def _jss_on(block: _Block, plan: _Plan, weeks: np.ndarray) -> np.ndarray:
             start=_to_datetime(np.array([anchor + k0 * every]))[0],
             end=_to_datetime(weeks[-1:])[0],
             as_of=_to_datetime(np.array([plan.as_of]))[0],
+            backend=plan.backend,
         )
         code = positions_in(grid["freelancer_id"], plan.ids[block.a : block.b])
     day = day_numbers(grid["eval_date"])
@@ -310,28 +340,34 @@ def _frame(
     flags: dict[str, np.ndarray | None],
 ) -> pd.DataFrame:
     """The output rows (``present`` cells), columns `COLUMNS`; arrays are (n, weeks)."""
-    row, col = np.nonzero(present)
-    size = len(row)
+    # cells in row-major order: one flat mask selects from every (n, weeks) array
+    flat = np.ascontiguousarray(present).reshape(-1)
+    size = int(np.count_nonzero(flat))
+    row = np.repeat(np.arange(present.shape[0]), np.count_nonzero(present, axis=1))
+    col = np.flatnonzero(flat) % present.shape[1]
     no = np.zeros(size, dtype=bool)
     yes = np.ones(size, dtype=bool)
+
+    def pick(x: np.ndarray) -> np.ndarray:
+        return np.compress(flat, x.reshape(-1))
 
     def flag(x: np.ndarray | None) -> pd.arrays.BooleanArray:
         if x is None:
             return pd.arrays.BooleanArray(no, yes)
-        return pd.arrays.BooleanArray(np.ascontiguousarray(x[row, col]), no)
+        return pd.arrays.BooleanArray(pick(x), no)
 
-    jss_cells = jss[row, col]
+    jss_cells = pick(jss)
     jss_na = np.isnan(jss_cells)
     if good_weeks is None:
         good = pd.arrays.IntegerArray(np.zeros(size, np.int64), yes)
     else:
-        good = pd.arrays.IntegerArray(good_weeks[row, col].astype(np.int64), no)
+        good = pd.arrays.IntegerArray(pick(good_weeks).astype(np.int64), no)
     data = {
         "freelancer_id": plan.ids[block.a : block.b].take(row).array,
         "week": _to_datetime(plan.weeks[col]),
-        "status": pd.Categorical.from_codes(status[row, col], dtype=STATUS_DTYPE),
+        "status": pd.Categorical.from_codes(pick(status), dtype=STATUS_DTYPE),
         "jss": pd.arrays.IntegerArray(np.where(jss_na, 0, jss_cells).astype(np.int64), jss_na),
-        "earnings_12m_usd": earn[row, col],
+        "earnings_12m_usd": pick(earn),
         "good_weeks_16": good,
         **{name: flag(flags[name]) for name in COLUMNS[6:]},
     }
@@ -350,7 +386,7 @@ def _large_thresholds(contracts: pd.DataFrame, by_category: dict, default: float
 
 
 def _status_block(block: _Block, plan: _Plan) -> pd.DataFrame:
-    rules, weeks, n = plan.rules, plan.weeks, block.n
+    rules, weeks, n, be = plan.rules, plan.weeks, block.n, plan.backend
     badges = rules.badges
     upwork = badges.model == "upwork"
     lookback = badges.good_weeks_window - 1 if upwork else 0
@@ -378,25 +414,24 @@ def _status_block(block: _Block, plan: _Plan) -> pd.DataFrame:
     if window is None:
         window = badges.seed_article.feedback_window_days
     grid = np.unique(np.concatenate([ext, ext - window]))
-    cum = cumulative_earnings(flows, n, grid, int(grid[0]) - 1)
-    earn = cum[:, np.searchsorted(grid, ext)] - cum[:, np.searchsorted(grid, ext - window)]
-    del cum
+    between = (np.searchsorted(grid, ext - window), np.searchsorted(grid, ext))
+    earn = cumulative_earnings(flows, n, grid, int(grid[0]) - 1, be, between)
 
     hold, tos = _standing_spells(block, rules)
-    standing_ok = ~hold.any(n, ext) & ~tos.any(n, ext)
+    standing_ok = ~hold.any(n, ext, be) & ~tos.any(n, ext, be)
 
     if not upwork:
         seed = badges.seed_article
         done = ended & (earnings > 0)
-        jobs = _Spells.make(code[done], end[done], np.full(done.sum(), _NEVER)).counts(n, ext)
+        jobs = _Spells.make(code[done], end[done], np.full(done.sum(), _NEVER)).counts(n, ext, be)
         rating = c["public_rating"].to_numpy(dtype=np.float64, na_value=np.nan)
         has = ended & ~np.isnan(rating)
         hi = end + seed.feedback_window_days - 1
         units = np.round(rating[has] * RATING_UNITS)  # ratings summed exactly as integers
-        total = _Spells.make(code[has], end[has], hi[has], units).counts(n, ext)
-        rated = _Spells.make(code[has], end[has], hi[has]).counts(n, ext)
+        total = _Spells.make(code[has], end[has], hi[has], units).counts(n, ext, be)
+        rated = _Spells.make(code[has], end[has], hi[has]).counts(n, ext, be)
         low = has & (rating < seed.min_public_rating)
-        n_low = _Spells.make(code[low], end[low], hi[low]).counts(n, ext)
+        n_low = _Spells.make(code[low], end[low], hi[low]).counts(n, ext, be)
         need = np.round(seed.mean_public_rating_min * RATING_UNITS)
         feedback = (rated > 0) & (total >= rated * need) & (n_low == 0)
         top = jss_ok & (jobs >= seed.min_completed_jobs) & feedback & standing_ok
@@ -426,15 +461,15 @@ def _status_block(block: _Block, plan: _Plan) -> pd.DataFrame:
     profile_ok = np.broadcast_to(profile[:, None], (n, len(ext)))
 
     look = badges.active_lookback_days
-    active_ok = _Spells.make(code, start, start + look - 1).any(n, ext)
+    active_ok = _Spells.make(code, start, start + look - 1).any(n, ext, be)
     spells = earning_spells(flows, look)
-    active_ok |= _Spells.make(spells.code, spells.first, spells.last).any(n, ext)
+    active_ok |= _Spells.make(spells.code, spells.first, spells.last).any(n, ext, be)
     act = block.tables.get("activity")
     if act is not None and "proposals" in act and len(act):
         sent = act["proposals"].astype("Int64").fillna(0).to_numpy(dtype=np.int64) > 0
         week = day_numbers(act["week_start"])[sent]
         acode = block.codes["activity"][sent]
-        active_ok |= _Spells.make(acode, week, week + look - 1).any(n, ext)
+        active_ok |= _Spells.make(acode, week, week + look - 1).any(n, ext, be)
 
     rising = np.isnan(jss) & profile_ok & standing_ok & active_ok & ~any_negative
     good = (jss_ok | rising) & started
@@ -453,7 +488,7 @@ def _status_block(block: _Block, plan: _Plan) -> pd.DataFrame:
     pick[pick] = is_large[cpos[pick]]
     cpos = cpos[pick]
     hi = np.where(negative[cpos], np.minimum(spells.last[pick], end[cpos] - 1), spells.last[pick])
-    large_ok = _Spells.make(spells.code[pick], spells.first[pick], hi).any(n, weeks)
+    large_ok = _Spells.make(spells.code[pick], spells.first[pick], hi).any(n, weeks, be)
     plus = top & (earn[:, out] > trp.earnings_above_usd + MONEY_TOLERANCE_USD) & large_ok
 
     status = np.where(plus, _PLUS, np.where(top, _TOP, np.where(rising[:, out], _RISING, _NONE)))
@@ -498,6 +533,7 @@ def iter_status_grid(
     as_of: object = None,
     jss: pd.DataFrame | None = None,
     chunk_size: int = CHUNK_SIZE,
+    backend: str = "numba",
 ) -> Iterator[pd.DataFrame]:
     """`status_grid` in blocks of `chunk_size` freelancers (in id order).
 
@@ -508,6 +544,8 @@ def iter_status_grid(
     rules = _rules(rules)
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
+    if backend not in ("numba", "numpy"):
+        raise ValueError(f"backend must be numba or numpy, not {backend!r}")
     contracts = history.contracts
     if len(contracts) == 0:
         return
@@ -517,7 +555,7 @@ def iter_status_grid(
     weeks = _badge_days(int(start_day), end_day, rules)
     if len(weeks) == 0:
         return
-    plan = _plan(history, rules, as_of_day, weeks, jss)
+    plan = _plan(history, rules, as_of_day, weeks, jss, backend)
     for a in range(0, len(plan.ids), chunk_size):
         block = _take_block(plan, a, min(a + chunk_size, len(plan.ids)))
         frame = _status_block(block, plan)
@@ -535,6 +573,7 @@ def status_grid(
     as_of: object = None,
     jss: pd.DataFrame | None = None,
     chunk_size: int = CHUNK_SIZE,
+    backend: str = "numba",
 ) -> pd.DataFrame:
     """Badge status and criteria of every freelancer on every badge Sunday.
 
@@ -545,9 +584,12 @@ def status_grid(
     dtypes). `rules` is a `Rules` object, a bundled name or a TOML path (default
     ``upwork-2025``). `jss` is a JSS grid as returned by ``analysis.engine.jss.jss_grid``
     (``freelancer_id, eval_date, jss``); when ``None`` it is computed.
+    `backend` ``"numba"`` (default) runs the compiled kernels of
+    `analysis.engine.kernels` for the JSS grid, the earnings and the spell
+    counts; ``"numpy"`` the vectorised reference. Both give identical frames.
     """
     rules = _rules(rules)
-    blocks = list(iter_status_grid(history, rules, start, end, as_of, jss, chunk_size))
+    blocks = list(iter_status_grid(history, rules, start, end, as_of, jss, chunk_size, backend))
     if not blocks:
         frame = _empty()
     elif len(blocks) == 1:

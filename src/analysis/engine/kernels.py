@@ -1,0 +1,441 @@
+"""Compiled single-pass kernels for the JSS and status grids (numba, cached).
+
+The numpy engine in `analysis.engine.jss`, `analysis.engine.status` and
+`analysis.engine.money` turns every rule into interval sums over one big ragged
+array of cells: exact and loop-free in Python, but it streams a dozen
+``freelancers x dates`` temporaries through memory. The kernels here compute the
+same numbers with one pass over each freelancer's contracts (sorted by
+freelancer) and a few arrays of one freelancer's dates that stay in cache.
+
+They are the default path; the numpy engine stays as the reference (``backend=
+"numpy"``), and `tests/test_kernels.py` asserts both give identical frames, bit
+for bit, on random boundary-heavy histories. Exactness is by construction:
+
+- JSS window sums are integers in units of ``1 / unit`` (`jss._weight_unit`),
+  so their order of summation does not matter; the score is then computed with
+  the same floating-point operations in the same order as the numpy path
+  (``100 * net / total``, clip, the trending mean, ``fmax`` over candidates,
+  ``floor(x + 0.5 + 1e-9)``).
+- Earnings over time (`cumulative_earnings`) are floating-point sums, so the
+  kernel repeats the numpy path's operations in its order: per (freelancer, bin)
+  head parts then tail parts accumulated in flow order, the difference array of
+  daily rates, the two cumulative sums along the dates.
+
+No threshold lives here: every number arrives as an argument taken from the
+`Rules` object by the calling module. Importing this module imports numba (about
+0.3 s), so the engine modules import it inside the functions that use it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# outcome codes, as in analysis.engine.jss.OUTCOMES
+_POSITIVE = 0
+_NEGATIVE = 1
+_EXCLUDED = 3
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _grid_index(day: int, t0: int, step: int, m: int) -> int:
+    """First grid index whose date is >= `day`, clipped to [0, m] (as `_Cells.index`)."""
+    g = -((t0 - day) // step)
+    if g < 0:
+        return 0
+    if g > m:
+        return m
+    return g
+
+
+@njit(cache=True, error_model="numpy")
+def client_codes(bounds, offsets, data):
+    """Each contract's client as a small code, distinct per freelancer (0, 1, ...).
+
+    ``offsets``/``data`` are the Arrow buffers of the client ids (row ``r`` is
+    ``data[offsets[r]:offsets[r+1]]``), grouped by freelancer by ``bounds``. Only
+    equality within a freelancer matters to the JSS, so a 64-bit FNV-1a hash of
+    each id finds the candidates and the bytes decide: exact, with no Python
+    string objects and no global hash table.
+    """
+    n = len(offsets) - 1
+    codes = np.empty(n, np.int64)
+    hashes = np.empty(n, np.uint64)
+    for r in range(n):
+        h = np.uint64(14695981039346656037)
+        for i in range(offsets[r], offsets[r + 1]):
+            h = (h ^ np.uint64(data[i])) * np.uint64(1099511628211)
+        hashes[r] = h
+    first_row = np.empty(n, np.int64)  # row of each distinct client of the freelancer
+    for f in range(len(bounds) - 1):
+        k = 0
+        for r in range(bounds[f], bounds[f + 1]):
+            code = -1
+            for c in range(k):
+                q = first_row[c]
+                if hashes[q] != hashes[r]:
+                    continue
+                a0, a1, b0 = offsets[q], offsets[q + 1], offsets[r]
+                if a1 - a0 != offsets[r + 1] - b0:
+                    continue
+                same = True
+                for i in range(a1 - a0):
+                    if data[a0 + i] != data[b0 + i]:
+                        same = False
+                        break
+                if same:
+                    code = c
+                    break
+            if code < 0:
+                first_row[k] = r
+                code = k
+                k += 1
+            codes[r] = code
+    return codes
+
+
+@njit(cache=True, error_model="numpy")
+def jss_chunk(
+    bounds,
+    start,
+    end,
+    outcome,
+    tier_units,
+    open_ok,
+    client,
+    j_first,
+    t0,
+    step,
+    m,
+    open_end,
+    window_days,
+    cap_units,
+    length_step,
+    open_days,
+    unit,
+    min_contracts,
+    min_clients,
+    trending,
+    candidates,
+    required,
+    out_freelancer,
+    out_day,
+    out_scores,
+    out_jss,
+    out_counted,
+    out_clients,
+    f_offset,
+):
+    """JSS grid rows of one chunk of freelancers, written into the ``out_*`` arrays.
+
+    Contracts are sorted by freelancer: freelancer ``f`` has rows
+    ``bounds[f]:bounds[f+1]`` of ``start``/``end`` (day numbers, ``open_end`` =
+    open), ``outcome`` (code once ended), ``tier_units`` (tier weight x unit),
+    ``open_ok`` and ``client`` (int codes). Its output rows are the grid dates
+    ``j_first[f] .. m-1`` (grid ``t0 + j * step``), consecutive in ``f`` order.
+    ``out_scores`` has one row per window (order of ``window_days``) and a last
+    one for Trending; ``candidates`` index those rows (Trending = its last row).
+    """
+    n_f = len(bounds) - 1
+    n_w = len(window_days)
+    width = m + 1  # grid cells plus the sink
+    d_net = np.zeros((width, n_w), np.int64)  # difference arrays, cell-major
+    d_tot = np.zeros((width, n_w), np.int64)
+    d_cnt = np.zeros((width, n_w), np.int64)
+    d_cli = np.zeros((width, n_w), np.int64)
+    run_net = np.zeros(n_w, np.int64)  # running sums at the current cell
+    run_tot = np.zeros(n_w, np.int64)
+    run_cnt = np.zeros(n_w, np.int64)
+    run_cli = np.zeros(n_w, np.int64)
+    o_val = np.zeros(width, np.int64)  # open contracts' weight at each cell (every window)
+    o_cnt = np.zeros(width, np.int64)  # difference array of open contracts counted
+    max_rows = 0
+    for f in range(n_f):
+        max_rows = max(max_rows, bounds[f + 1] - bounds[f])
+    # one freelancer's client intervals (an ended and an open one per contract at
+    # most): first cell, client, end cell in each window
+    n_max = 2 * max_rows
+    key = np.empty(n_max, np.int64)
+    iv_lo = np.empty(n_max, np.int64)
+    iv_client = np.empty(n_max, np.int64)
+    iv_hi = np.empty((n_max, n_w), np.int64)
+    n_clients = 0
+    for r in range(len(client)):
+        n_clients = max(n_clients, client[r] + 1)
+    group_lo = np.full(n_clients, -1, np.int64)  # each client's current union, per window
+    group_hi = np.full(n_clients, -1, np.int64)
+    score = np.empty(n_w + 1)
+    win_quot = np.empty(n_w, np.int64)  # window length D = quot * step + rem
+    win_rem = np.empty(n_w, np.int64)
+    for d in range(n_w):
+        win_quot[d] = window_days[d] // step
+        win_rem[d] = window_days[d] - win_quot[d] * step
+    row = 0
+    for f in range(n_f):
+        jf = j_first[f]
+        if jf >= m:
+            continue
+        n_iv = 0
+        for r in range(bounds[f], bounds[f + 1]):
+            s, e, oc = start[r], end[r], outcome[r]
+            tier = tier_units[r]
+            if e != open_end and oc != _EXCLUDED:
+                w = min(cap_units, tier + ((e - s) // length_step) * unit)
+                net = w if oc == _POSITIVE else (-w if oc == _NEGATIVE else 0)
+                # grid index of e + D for every window from one division:
+                # e - t0 = k * step + rem, D = a * step + b (0 <= rem, b < step)
+                k = (e - t0) // step
+                rem = e - t0 - k * step
+                lo = min(max(k + (1 if rem > 0 else 0), 0), m)
+                for d in range(n_w):
+                    x = rem + win_rem[d]
+                    g = k + win_quot[d] + (0 if x == 0 else (1 if x <= step else 2))
+                    hi = max(min(max(g, 0), m), lo)
+                    d_net[lo, d] += net
+                    d_net[hi, d] -= net
+                    d_tot[lo, d] += w
+                    d_tot[hi, d] -= w
+                    d_cnt[lo, d] += 1
+                    d_cnt[hi, d] -= 1
+                    iv_hi[n_iv, d] = hi
+                key[n_iv] = lo * n_max + n_iv
+                iv_lo[n_iv] = lo
+                iv_client[n_iv] = client[r]
+                n_iv += 1
+            if open_ok[r]:
+                a = s + max(open_days, 0)
+                lo = _grid_index(a, t0, step, m)
+                hi = _grid_index(e, t0, step, m)
+                if hi > lo:
+                    for g in range(lo, hi):
+                        k = (t0 + g * step - s) // length_step
+                        o_val[g] += min(cap_units, tier + k * unit)
+                    o_cnt[lo] += 1
+                    o_cnt[hi] -= 1
+                    for d in range(n_w):
+                        iv_hi[n_iv, d] = hi
+                    key[n_iv] = lo * n_max + n_iv
+                    iv_lo[n_iv] = lo
+                    iv_client[n_iv] = client[r]
+                    n_iv += 1
+        # intervals by first cell (insertion sort of packed keys: few, nearly sorted)
+        for i in range(1, n_iv):
+            k0 = key[i]
+            j = i - 1
+            while j >= 0 and key[j] > k0:
+                key[j + 1] = key[j]
+                j -= 1
+            key[j + 1] = k0
+        # distinct clients: per window, the union of each client's intervals
+        # (swept by first cell, so an interval extends its client's current union
+        # or closes it and opens the next), counted with a difference array
+        for d in range(n_w):
+            for q in range(n_iv):
+                i = key[q] % n_max
+                lo, hi, c = iv_lo[i], iv_hi[i, d], iv_client[i]
+                if hi <= lo:
+                    continue
+                if group_hi[c] < 0 or lo > group_hi[c]:
+                    if group_hi[c] >= 0:
+                        d_cli[group_lo[c], d] += 1
+                        d_cli[group_hi[c], d] -= 1
+                    group_lo[c] = lo
+                    group_hi[c] = hi
+                elif hi > group_hi[c]:
+                    group_hi[c] = hi
+            for i in range(n_iv):
+                c = iv_client[i]
+                if group_hi[c] >= 0:
+                    d_cli[group_lo[c], d] += 1
+                    d_cli[group_hi[c], d] -= 1
+                    group_hi[c] = -1
+        # running sums over the dates, scores, Trending and the JSS
+        n_tr = len(trending)
+        o_run = 0
+        for d in range(n_w):
+            run_net[d] = 0
+            run_tot[d] = 0
+            run_cnt[d] = 0
+            run_cli[d] = 0
+        for g in range(jf, m):
+            o_run += o_cnt[g]
+            ov = o_val[g]
+            for d in range(n_w):
+                run_net[d] += d_net[g, d]
+                run_tot[d] += d_tot[g, d]
+                run_cnt[d] += d_cnt[g, d]
+                run_cli[d] += d_cli[g, d]
+                tot = float(run_tot[d] + ov)
+                if run_cli[d] >= min_clients and tot > 0 and run_cnt[d] + o_run >= min_contracts:
+                    x = 100 * float(run_net[d] + ov) / tot
+                    score[d] = min(max(x, 0.0), 100.0)
+                else:
+                    score[d] = np.nan
+            out_counted[row] = run_cnt[required] + o_run
+            out_clients[row] = run_cli[required]
+            tr = score[trending[0]]
+            for i in range(1, n_tr):
+                tr = tr + score[trending[i]]
+            score[n_w] = tr / n_tr
+            best = score[candidates[0]]
+            for i in range(1, len(candidates)):
+                v = score[candidates[i]]
+                if np.isnan(best) or v > best:
+                    best = v
+            for d in range(n_w + 1):
+                out_scores[d, row] = score[d]
+            if np.isnan(score[required]):
+                out_jss[row] = np.nan
+            else:
+                out_jss[row] = np.floor(best + 0.5 + 1e-9)
+            out_freelancer[row] = f_offset + f
+            out_day[row] = t0 + g * step
+            row += 1
+        # reset the freelancer's cells (jf..m, the sink included)
+        for g in range(jf, width):
+            o_val[g] = 0
+            o_cnt[g] = 0
+            for d in range(n_w):
+                d_net[g, d] = 0
+                d_tot[g, d] = 0
+                d_cnt[g, d] = 0
+                d_cli[g, d] = 0
+    return row
+
+
+@njit(cache=True, error_model="numpy")
+def spell_counts(code, lo, hi, weight, n, weeks):
+    """``(n, len(weeks))``: number (or summed weight) of spells ``lo <= s <= hi`` over each Sunday.
+
+    As `status._Spells.counts`; ``weight`` of length 0 means every spell counts 1.
+    Counts are exact; weighted sums are exact when the weights are integers
+    (the only use), so the order of the additions does not matter.
+    """
+    n_w = len(weeks)
+    diff = np.zeros((n, n_w + 1))
+    weighted = len(weight) > 0
+    for i in range(len(code)):
+        c = code[i]
+        if c < 0:
+            continue
+        i0 = np.searchsorted(weeks, lo[i], side="left")
+        i1 = np.searchsorted(weeks, hi[i], side="right")
+        if i0 >= i1:
+            continue
+        v = weight[i] if weighted else 1.0
+        diff[c, i0] += v
+        diff[c, i1] -= v
+    out = np.empty((n, n_w))
+    for c in range(n):
+        run = 0.0
+        for j in range(n_w):
+            run += diff[c, j]
+            out[c, j] = run
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def spell_any(code, lo, hi, n, weeks):
+    """``(n, len(weeks))`` booleans: some spell ``lo <= s <= hi`` covers the Sunday."""
+    n_w = len(weeks)
+    diff = np.zeros((n, n_w + 1), np.int32)
+    for i in range(len(code)):
+        c = code[i]
+        if c < 0:
+            continue
+        i0 = np.searchsorted(weeks, lo[i], side="left")
+        i1 = np.searchsorted(weeks, hi[i], side="right")
+        if i0 >= i1:
+            continue
+        diff[c, i0] += 1
+        diff[c, i1] -= 1
+    out = np.empty((n, n_w), np.bool_)
+    for c in range(n):
+        run = 0
+        for j in range(n_w):
+            run += diff[c, j]
+            out[c, j] = run > 0
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _one_freelancer(code, first, last, amount, i, days, base, head, tail, d_plus, d_minus, cum):
+    """Fill ``cum`` with the cumulative earnings of the freelancer of flow ``i``
+    (its flows are ``i, i+1, ...`` while ``code`` is the same); return the next flow."""
+    n_days = len(days)
+    n_flows = len(code)
+    c = code[i]
+    while i < n_flows and code[i] == c:
+        a = amount[i]
+        span = float(last[i] - first[i] + 1)
+        f0 = max(first[i], base + 1)
+        la = last[i]
+        i += 1
+        if a == 0 or la < f0:
+            continue
+        ja = np.searchsorted(days, f0, side="left")
+        if ja >= n_days:
+            continue
+        je = np.searchsorted(days, la, side="left")
+        if ja == je:
+            head[ja] += a * float(la - f0 + 1) / span
+        else:
+            head[ja] += a * float(days[ja] - f0 + 1) / span
+            if je < n_days:
+                tail[je] += a * float(la - days[je - 1]) / span
+            if je > ja + 1:
+                rate = a / span
+                d_plus[ja + 1] += rate
+                d_minus[je] += rate
+    run_rate = 0.0
+    total = 0.0
+    for j in range(n_days):
+        run_rate += d_plus[j] - d_minus[j]
+        length = 0.0 if j == 0 else float(days[j] - days[j - 1])
+        total += (head[j] + tail[j]) + run_rate * length
+        cum[j] = total
+    for j in range(n_days + 1):
+        head[j] = 0.0
+        tail[j] = 0.0
+        d_plus[j] = 0.0
+        d_minus[j] = 0.0
+    return i
+
+
+@njit(cache=True, error_model="numpy")
+def cumulative_earnings(code, first, last, amount, n, days, base, ia, ib):
+    """``E[f, j]`` = earnings of freelancer ``f`` on the days in ``(base, days[j]]``.
+
+    The same floating-point operations, in the same order, as
+    `analysis.engine.money.cumulative_earnings` (which validates the arguments):
+    per (freelancer, bin) the head parts are accumulated in flow order, then the
+    tail parts, then the daily rates' difference array; two cumulative sums run
+    along the dates. So the result equals the numpy path bit for bit. Flows must
+    be grouped by ``code`` (in their original order within a code, e.g. by a
+    stable sort), so one freelancer's bins stay in a few arrays of one row.
+
+    With ``ib`` non-empty, returns instead ``E[f, ib[k]] - E[f, ia[k]]`` for each
+    k (earnings between two grid days), without keeping the whole ``E``.
+    """
+    n_days = len(days)
+    width = n_days + 1
+    head = np.zeros(width)
+    tail = np.zeros(width)
+    d_plus = np.zeros(width)
+    d_minus = np.zeros(width)
+    cum = np.zeros(n_days)
+    pairs = len(ib) > 0
+    out = np.zeros((n, len(ib) if pairs else n_days))
+    i = 0
+    while i < len(code):
+        c = code[i]
+        i = _one_freelancer(
+            code, first, last, amount, i, days, base, head, tail, d_plus, d_minus, cum
+        )
+        if pairs:
+            for k in range(len(ib)):
+                out[c, k] = cum[ib[k]] - cum[ia[k]]
+        else:
+            for j in range(n_days):
+                out[c, j] = cum[j]
+    return out
