@@ -61,6 +61,8 @@ from analysis.report.notebook import FINDING_KEY
 
 #: Notebook files that are reports: ``01-jss-mechanics.py``.
 NOTEBOOK_PATTERN = re.compile(r"^(\d{2})-[A-Za-z0-9][A-Za-z0-9_-]*\.py$")
+#: The HTML file a report notebook becomes (the only report files a build ever deletes).
+REPORT_FILE_PATTERN = re.compile(r"^(\d{2})-[A-Za-z0-9][A-Za-z0-9_-]*\.html$")
 #: Name of the kernelspec the build writes into its temporary folder.
 KERNEL_NAME = "toprated-python"
 #: Written into ``out`` next to the reports; lets ``--only`` rebuild the index.
@@ -573,9 +575,31 @@ def _publish(
     _write_atomic(out / MANIFEST_NAME, _manifest_json(reports), build)
     _write_atomic(out / INDEX_NAME, render_index(reports, provenance), build)
     for file in stale:
-        target = out / file
-        if NOTEBOOK_PATTERN.match(Path(file).stem + ".py") and target.is_file():
+        target = _own_report_path(out, file)
+        if target is not None and target.is_file() and not target.is_symlink():
             target.unlink()
+
+
+def _own_report_path(out: Path, file: str) -> Path | None:
+    """``out / file`` when ``file`` names a report this project builds, else None.
+
+    A manifest is a file in the output folder, so anyone who can put a folder in
+    front of the build (a clone, a zip, a pull request) chooses what it lists. A
+    build therefore only ever deletes a bare file name (no folder part, no
+    absolute path) that matches the report naming rule (``NN-name.html``) and
+    lies directly inside ``out``; anything else listed is ignored.
+    """
+    if not isinstance(file, str) or file != Path(file).name or "\\" in file:
+        return None
+    if not REPORT_FILE_PATTERN.match(file):
+        return None
+    target = out / file
+    try:
+        if target.resolve().parent != out.resolve():
+            return None
+    except OSError:
+        return None
+    return target
 
 
 def _files(reports: Iterable[ReportInfo]) -> set[str]:
@@ -598,9 +622,18 @@ def _read_manifest(out: Path) -> list[ReportInfo]:
         return []
     try:
         rows = json.loads(path.read_text(encoding="utf-8"))["reports"]
-        return [ReportInfo(**row) for row in rows]
-    except (ValueError, KeyError, TypeError):
+        reports = [ReportInfo(**row) for row in rows]
+    except (ValueError, KeyError, TypeError, OSError):
         return []  # a damaged manifest only costs the list of older reports
+    # only entries that name a report by the project's own rule are believed
+    return [
+        r
+        for r in reports
+        if isinstance(r.name, str)
+        and isinstance(r.file, str)
+        and r.file == f"{r.name}.html"
+        and _own_report_path(out, r.file) is not None
+    ]
 
 
 _PROVENANCE_LABELS = [
