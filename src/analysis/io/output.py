@@ -3,7 +3,8 @@
 Grids can be far larger than memory (a million freelancers), so writers take an
 iterable of frames and write them one after another. A file appears only when it
 is complete (written under a temporary name, then renamed), so a failure never
-leaves partial output. CSV conventions, shared by every command: dates as
+leaves partial output; it gets the mode ``open()`` would give (the umask), and a
+symlink is written through (`analysis.io.paths` holds the whole policy). CSV conventions, shared by every command: dates as
 ``YYYY-MM-DD``, booleans ``true``/``false``, missing values empty.
 """
 
@@ -19,6 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
+
+from analysis.io.paths import apply_umask, write_target
 
 
 def to_arrow(frame: pd.DataFrame) -> pa.Table:
@@ -47,16 +50,18 @@ def write_frames(
     frames = _at_least_one(frames, list(columns))
     if out is None:
         return _write_csv(frames, sys.stdout.buffer)
-    out = Path(out)
+    parquet = str(out).endswith(".parquet")
+    out = write_target(out)  # a symlink is written through (`analysis.io.paths`)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
     os.close(fd)
     try:
-        if out.name.endswith(".parquet"):
+        if parquet:
             rows = _write_parquet(frames, Path(tmp))
         else:
             with open(tmp, "wb") as fh:
                 rows = _write_csv(frames, fh)
+        apply_umask(tmp, like=out)
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
