@@ -334,3 +334,58 @@ def test_whatif_prints_an_escape_sequence_in_an_id_as_text(tmp_path, capsys):
     assert status == 0
     assert "\x1b" not in out and "\x07" not in out
     assert "\\x1b]0;pwned\\x07me" in out
+
+
+# ------------------------------------------------------------ spreadsheet safety
+
+
+def test_guard_formulas_touches_only_risky_text_cells():
+    import pandas as pd
+
+    from analysis.io.output import guard_formulas, unguard_formulas
+
+    frame = pd.DataFrame(
+        {
+            "id": pd.Series(["=1+1", "+x", "-y", "@z", "\tt", "\rr", "ok", None], dtype="str"),
+            "n": [-5.0, 1.0, -2.5, 0.0, 1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    guarded = guard_formulas(frame)
+    assert guarded["id"].tolist()[:7] == ["'=1+1", "'+x", "'-y", "'@z", "'\tt", "'\rr", "ok"]
+    assert pd.isna(guarded["id"].iloc[7])
+    assert guarded["n"].tolist() == frame["n"].tolist()  # -5 is a number, not a formula
+    assert unguard_formulas(guarded["id"]).tolist()[:7] == frame["id"].tolist()[:7]
+
+
+def test_a_formula_leading_contract_title_is_guarded_and_read_back(tmp_path, capsys):
+    from analysis.io.load import read_history
+
+    export = tmp_path / "earnings.csv"
+    export.write_text(
+        '"Date","Contract","Hours","Amount","Payment type"\n'
+        '"2026-08-03","=HYPERLINK(""http://evil"",""x"") (41000001)","2","100",""\n'
+        '"2026-08-04","@SUM(A1) (41000002)","1","50",""\n'
+        '"2026-08-05","@SUM(A1) (41000002)","","-10",""\n',
+        encoding="utf-8",
+    )
+    status, _, err = run(["import", str(export), "--out", str(tmp_path / "h")], capsys)
+    assert (status, err) == (0, "")
+    text = (tmp_path / "h" / "contracts.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in text and "'@SUM(A1)" in text
+    assert ",=" not in text and ",@" not in text and ',"=' not in text
+    payments = (tmp_path / "h" / "payments.csv").read_text(encoding="utf-8")
+    assert "-10.00" in payments and "'-10.00" not in payments  # numbers stay numbers
+    titles = sorted(read_history(tmp_path / "h").contracts["title"])
+    assert titles == ['=HYPERLINK("http://evil","x")', "@SUM(A1)"]
+
+
+def test_excel_safe_guards_analysis_outputs_on_request(tmp_path, capsys):
+    folder = tmp_path / "h"
+    folder.mkdir()
+    (folder / "contracts.csv").write_text(CONTRACTS.replace("f1", "=cmd"), encoding="utf-8")
+    plain, safe = tmp_path / "plain.csv", tmp_path / "safe.csv"
+    assert run(["jss", str(folder), "--out", str(plain)], capsys)[0] == 0
+    assert run(["jss", str(folder), "--out", str(safe), "--excel-safe"], capsys)[0] == 0
+    assert '\n"=cmd",' in plain.read_text(encoding="utf-8")  # verbatim by default
+    assert '\n"\'=cmd",' in safe.read_text(encoding="utf-8")
+    assert '=cmd",' not in safe.read_text(encoding="utf-8").replace("'=cmd", "")

@@ -43,7 +43,6 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from analysis.io.importer import read_export, write_import
-    from analysis.io.load import read_history
     from analysis.io.paths import Output, check_outputs
 
     check_outputs(
@@ -51,8 +50,14 @@ def _cmd_import(args: argparse.Namespace) -> int:
         [args.export],
     )
     result = read_export(Path(args.export), freelancer_id=args.freelancer)
-    written = write_import(result, Path(args.out))
-    read_history(Path(args.out))  # the output must keep the data contract
+    out = Path(args.out)
+    _check_import_result(result, out)  # before anything is written
+    created = not out.exists()
+    written = write_import(result, out)
+    if created:
+        from analysis.io.paths import apply_umask
+
+        apply_umask(out, folder=True)
     skipped = ", ".join(f"{n} {kind}" for kind, n in sorted(result.skipped.items())) or "none"
     print(f"Read {result.rows_read} rows of {Path(args.export).name} ({result.format} format).")
     print(f"Found {len(result.contracts)} contracts and {len(result.payments)} earnings rows.")
@@ -62,6 +67,45 @@ def _cmd_import(args: argparse.Namespace) -> int:
     print("Fill in public_rating, private_score and category in contracts.csv, and clear")
     print("end_date for contracts that are still open, to compute your JSS.")
     return 0
+
+
+def _check_import_result(result, out: Path) -> None:
+    """The folder ``out`` as it will be after the import must keep the data contract.
+
+    The new ``payments.csv`` and ``contracts.csv`` are written to a scratch folder
+    beside links to the other table files already in ``out`` (an ``activity.csv``,
+    a stale Parquet copy), and that folder is read as a history, so a bad file
+    already in ``out`` refuses the import before anything in ``out`` changes.
+    """
+    import tempfile
+
+    from analysis.io.importer import write_import
+    from analysis.io.load import read_history
+    from analysis.io.paths import history_inputs
+
+    with tempfile.TemporaryDirectory(prefix="toprated-import-") as scratch:
+        trial = Path(scratch) / "history"
+        write_import(result, trial)
+        for existing in history_inputs(out) if out.is_dir() else []:
+            if existing.name not in ("payments.csv", "contracts.csv"):
+                (trial / existing.name).symlink_to(existing.resolve())
+        try:
+            read_history(trial)
+        except InputError as err:
+            from analysis.io.errors import Problem
+
+            raise InputError(
+                [
+                    Problem(
+                        f"{out}",
+                        None,
+                        None,
+                        None,
+                        "would not be a valid history after the import (nothing was written):",
+                    ),
+                    *err.problems,
+                ]  # fmt: skip
+            ) from None
 
 
 def _date(value: str | None, option: str):
@@ -174,6 +218,8 @@ def _scale_out(args: argparse.Namespace, kind: str) -> int | None:
             if given:
                 raise InputError([Problem(option, None, None, None, "needs --engine dask")])
         return None
+    if args.excel_safe:
+        raise InputError([Problem("--excel-safe", None, None, None, "needs --engine pandas")])
     if args.partitioned and args.out is None:
         raise InputError([Problem("--partitioned", None, None, None, "needs --out FOLDER")])
     from analysis.engine.dask import run_dask
@@ -217,7 +263,7 @@ def _cmd_jss(args: argparse.Namespace) -> int:
         return done
     history, rules, start, end, as_of = _engine_inputs(args)
     grid = iter_jss_grid(history, rules, start=start, end=end, as_of=as_of)
-    write_frames(grid, args.out, columns=grid_columns(rules))
+    write_frames(grid, args.out, columns=grid_columns(rules), excel_safe=args.excel_safe)
     return 0
 
 
@@ -238,9 +284,9 @@ def _cmd_status(args: argparse.Namespace) -> int:
                 events.append(status_events(block, rules))
             yield block
 
-    write_frames(blocks(), args.out, columns=COLUMNS)
+    write_frames(blocks(), args.out, columns=COLUMNS, excel_safe=args.excel_safe)
     if args.events:
-        write_frames(events, args.events, columns=EVENT_COLUMNS)
+        write_frames(events, args.events, columns=EVENT_COLUMNS, excel_safe=args.excel_safe)
     return 0
 
 
@@ -381,6 +427,11 @@ def _add_engine_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--out", help="output file: CSV, or Parquet if it ends in .parquet (default: stdout)"
+    )
+    p.add_argument(
+        "--excel-safe",
+        action="store_true",
+        help="prefix ' to text cells a spreadsheet would run as formulas (=, +, -, @, tab, CR)",
     )
     p.add_argument(
         "--engine",

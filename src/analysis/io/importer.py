@@ -103,6 +103,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.io.errors import InputError, Problem
+from analysis.io.output import guard_formulas
 
 # --------------------------------------------------------------------------- formats
 
@@ -185,6 +186,9 @@ CONTRACT_COLUMNS = [
     "public_rating", "private_score", "disputed", "client_flagged", "category",
     "contract_type", "hours", "title",
 ]  # fmt: skip
+
+#: The text columns of the files ``import`` writes (the formula guard's columns).
+IMPORT_TEXT = ["freelancer_id", "contract_id", "client_id", "category", "contract_type", "title"]
 
 _DATE_FORMATS = ("%b %d, %Y", "%B %d, %Y", "%Y-%m-%d", "%m/%d/%Y")
 _DATE_EXPECTED = (
@@ -343,9 +347,10 @@ def write_import(result: ImportResult, out_dir: str | os.PathLike[str]) -> dict[
     if out.exists() and not out.is_dir():
         is_file = "is a file; expected a folder to write the history into"
         raise InputError([_whole_file(str(out), is_file)])
+    # cells a spreadsheet would run as formulas get a leading ' (the loader removes it)
     texts = {
-        "payments": _csv_text(_payments_for_csv(result.payments)),
-        "contracts": _csv_text(_contracts_for_csv(result.contracts)),
+        "payments": _csv_text(guard_formulas(_payments_for_csv(result.payments), IMPORT_TEXT[:2])),
+        "contracts": _csv_text(guard_formulas(_contracts_for_csv(result.contracts), IMPORT_TEXT)),
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.import-", dir=out.parent))

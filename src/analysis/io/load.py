@@ -382,6 +382,19 @@ def _in_date_range(values: pa.Array) -> pa.Array:
     return pc.fill_null(inside, True)
 
 
+def _unguard(text: pa.Array) -> pa.Array:
+    """Text cells with the spreadsheet formula guard removed: ``'=x`` reads as ``=x``.
+
+    `analysis.io.output.guard_formulas` prefixes ``'`` to cells a spreadsheet would
+    run as formulas (the ``contracts.csv`` that ``toprated import`` writes); a
+    history read back gets the values as they were.
+    """
+    guarded = pc.fill_null(pc.match_substring_regex(text, r"^'[=+\-@\t\r]"), False)
+    if not pc.any(guarded).as_py():
+        return text
+    return pc.if_else(guarded, pc.utf8_slice_codeunits(text, 1), text)
+
+
 def _is_empty(text: pa.Array) -> pa.Array:
     return pc.equal(pc.binary_length(text), 0)
 
@@ -397,7 +410,7 @@ def _parse(table: pa.Table, spec: Table, found: _Found) -> dict[str, pa.Array]:
         raw = table[name].combine_chunks() if table[name].num_chunks != 1 else table[name].chunk(0)
         col = _spec_column(spec, name)
         if col is None or col.kind in ("text", "choice"):
-            out[name] = pc.if_else(_is_empty(raw), None, raw)
+            out[name] = _unguard(pc.if_else(_is_empty(raw), None, raw))
             continue
         text = pc.ascii_trim_whitespace(raw)
         empty = _is_empty(text)
@@ -499,6 +512,8 @@ def _read_csv_typed(path: Path, spec: Table, header: list[str]) -> dict[str, pa.
             arr = arr.cast(pa.timestamp("s"))
             if not pc.all(_in_date_range(arr)).as_py():
                 return None
+        if pa.types.is_string(arr.type):
+            arr = _unguard(arr)
         out[name] = arr
     return out
 
