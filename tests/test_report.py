@@ -501,3 +501,19 @@ def test_an_only_build_does_not_list_foreign_manifest_entries(tmp_path, monkeypa
 
     assert "../02-x.html" not in read(out / "index.html")
     assert (tmp_path / "02-x.html").read_text(encoding="utf-8") == "outside"
+
+
+@pytest.mark.slow
+def test_identical_inputs_give_byte_identical_reports(tmp_path):
+    """No random cell ids (nbformat), Styler table ids (pandas) or figure metadata."""
+    history = write_history(tmp_path / "history", ["f1", "f2"])
+    nbs = notebooks_folder(tmp_path / "nb", "01-contracts", "04-styled")
+    for k in (1, 2):
+        build_reports(history, tmp_path / f"r{k}", nbs, progress=False, build_date=BUILD_DATE)
+    files = sorted(p.name for p in (tmp_path / "r1").iterdir())
+    assert files == ["01-contracts.html", "04-styled.html", "index.html", "manifest.json"]
+    for name in files:
+        assert (tmp_path / "r1" / name).read_bytes() == (tmp_path / "r2" / name).read_bytes(), name
+    page = read(tmp_path / "r1" / "04-styled.html")
+    assert 'id="T_s0001"' in page and 'id="cell-id=cell-001"' in page
+    assert re.search(r"T_[0-9a-f]{5}\b", page) is None

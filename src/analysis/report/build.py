@@ -445,6 +445,7 @@ def _build_one(
         ) from None
 
     done = nbformat.read(executed, as_version=4)
+    _stable_ids(done)
     title = _title(done) or notebook.stem
     done.metadata["title"] = title
     html_text = _export_html(done, notebook.stem, with_code=with_code)
@@ -545,7 +546,29 @@ def _export_html(nb: Any, name: str, *, with_code: bool) -> str:
     body, _ = exporter.from_notebook_node(
         nb, resources={"metadata": {"name": name}, "toprated_version": __version__}
     )
-    return body
+    return _stable_styler_ids(body)
+
+
+def _stable_ids(nb: Any) -> None:
+    """Number the cells (``cell-001`` ...) in place of nbformat's random cell ids,
+    which the HTML shows as element ids: the same notebook gives the same bytes."""
+    for number, cell in enumerate(nb.cells, start=1):
+        cell["id"] = f"cell-{number:03d}"
+
+
+#: A pandas Styler table id: ``T_`` and 5 random hex digits (``uuid4``), also used
+#: as the prefix of every cell id and CSS selector of that table.
+_STYLER_ID = re.compile(r"(?<![A-Za-z0-9_])T_[0-9a-f]{5}(?![0-9a-f])")
+
+
+def _stable_styler_ids(text: str) -> str:
+    """Styled tables numbered in order of appearance (``T_s0001``) instead of random."""
+    seen: dict[str, str] = {}
+
+    def number(match: re.Match[str]) -> str:
+        return seen.setdefault(match.group(0), f"T_s{len(seen) + 1:04d}")
+
+    return _STYLER_ID.sub(number, text)
 
 
 # ---------------------------------------------------------------- publishing
