@@ -389,3 +389,52 @@ def test_excel_safe_guards_analysis_outputs_on_request(tmp_path, capsys):
     assert '\n"=cmd",' in plain.read_text(encoding="utf-8")  # verbatim by default
     assert '\n"\'=cmd",' in safe.read_text(encoding="utf-8")
     assert '=cmd",' not in safe.read_text(encoding="utf-8").replace("'=cmd", "")
+
+
+# ----------------------------------------------------------------- generate
+
+
+def test_generate_writes_all_tables_or_none(tmp_path, monkeypatch):
+    """A failure while writing (a full disk) leaves the folder exactly as it was."""
+    import pandas as pd
+
+    import analysis.simulate.generate as gen
+
+    out = tmp_path / "g"
+    out.mkdir()
+    (out / "contracts.csv").write_text("old", encoding="utf-8")
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    calls = []
+
+    def failing(frame):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return b"a,b\n1,2\n"
+
+    monkeypatch.setattr(gen, "csv_bytes", failing)
+    frames = {"contracts": pd.DataFrame({"a": [1]}), "payments": pd.DataFrame({"a": [1]})}
+    with pytest.raises(OSError):
+        gen.write_history(frames, {"seed": 1}, out)
+    assert snapshot(out) == {"contracts.csv": b"old", "notes.txt": b"mine"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g"]  # no temporary left
+
+
+def test_generate_keeps_other_files_and_replaces_other_copies_of_its_tables(tmp_path, monkeypatch):
+    import pandas as pd
+
+    import analysis.simulate.generate as gen
+
+    out = tmp_path / "g"
+    out.mkdir()
+    (out / "contracts.parquet").write_bytes(b"an older copy")
+    (out / "account_events.csv").write_text("old", encoding="utf-8")
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    monkeypatch.setattr(gen, "csv_bytes", lambda frame: b"a\n1\n")
+    frames = {"contracts": pd.DataFrame({"a": [1]})}
+    written = gen.write_history(frames, {"seed": 1}, out)
+    assert sorted(p.name for p in out.iterdir()) == ["contracts.csv", "notes.txt", "truth.json"]
+    assert set(written) == {"contracts", "truth"}
+    old = os.umask(0o022)
+    os.umask(old)
+    assert stat.S_IMODE((out / "contracts.csv").stat().st_mode) == 0o666 & ~old

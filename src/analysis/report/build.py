@@ -350,12 +350,17 @@ def _quiet_unknown_parameters(record: logging.LogRecord) -> bool:
 def _as_of_text(as_of: dt.date | str | None) -> str | None:
     if as_of is None:
         return None
+    from analysis.io.schema import DATE_MAX, DATE_MIN, DATE_RANGE_EXPECTED
+
     try:
-        return dt.date.fromisoformat(str(as_of)).isoformat()
+        day = dt.date.fromisoformat(str(as_of))
     except ValueError:
         raise InputError(
             [Problem(str(as_of), None, None, None, "is not a date as YYYY-MM-DD (--as-of)")]
         ) from None
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise InputError([Problem("--as-of", None, None, str(as_of), DATE_RANGE_EXPECTED)])
+    return day.isoformat()
 
 
 def _write_kernelspec(folder: Path) -> Path:
