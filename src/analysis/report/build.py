@@ -326,16 +326,21 @@ def _run_all(
             ): nb
             for nb in selected
         }
-        for future in as_completed(futures):
-            notebook = futures[future]
-            try:
-                results[notebook] = future.result()
-            except BaseException as err:  # re-raised below, in notebook order
-                errors[notebook] = err
-                for other in futures:
-                    other.cancel()
-            bar.set_postfix_str(notebook.stem)
-            bar.update()
+        try:
+            for future in as_completed(futures):
+                notebook = futures[future]
+                try:
+                    results[notebook] = future.result()
+                except BaseException as err:  # re-raised below, in notebook order
+                    errors[notebook] = err
+                    for other in futures:
+                        other.cancel()
+                bar.set_postfix_str(notebook.stem)
+                bar.update()
+        except BaseException:  # Ctrl-C or SIGTERM: start no more notebooks
+            for other in futures:
+                other.cancel()
+            raise
     for notebook in selected:
         if notebook in errors:
             raise errors[notebook]
