@@ -179,11 +179,19 @@ def test_check_outputs_names_every_problem_at_once(tmp_path):
     assert len(info.value.problems) == 3
 
 
-def test_convert_and_report_refuse_an_out_folder_holding_their_input(history, capsys):
+def test_convert_and_report_refuse_an_out_folder_holding_their_input(history, tmp_path, capsys):
     status, _, err = run(["convert", str(history), "--out", str(history)], capsys)
     assert status == 2 and "an input of this command" in err
-    status, _, err = run(["report", str(history), "--out", str(history), "--quiet"], capsys)
-    assert status == 2 and "an input of this command" in err
+    nbs = tmp_path / "nb"
+    nbs.mkdir()
+    (nbs / "01-x.py").write_text("# %%\n", encoding="utf-8")
+    (history / "01-x.html").symlink_to(history / "contracts.csv")
+    status, _, err = run(
+        ["report", str(history), "--out", str(history), "--notebooks", str(nbs), "--quiet"],
+        capsys,
+    )
+    assert status == 2 and err.startswith(f"--out {history / '01-x.html'}: is ")
+    assert (history / "contracts.csv").read_text(encoding="utf-8") == CONTRACTS
 
 
 # ---------------------------------------------------------------- modes, errors

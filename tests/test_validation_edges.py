@@ -247,3 +247,13 @@ def test_the_bundled_rule_sets_pass_every_check():
     for name in ("upwork-2025", "seed-article"):
         load_rules(name)
     assert check_values(tomllib.loads(RULES.read_text("utf-8")), "x") == []
+
+
+def test_a_cell_longer_than_pythons_csv_limit_is_located(tmp_path):
+    (tmp_path / "contracts.csv").write_text(
+        f"{HEADER}\nf1,c1,k1,2024-01-01,,x\nf1,c2,{'k' * 300_000},2024-01-01,,5\n",
+        encoding="utf-8",
+    )
+    assert problems(tmp_path) == [
+        "contracts.csv line 2, column earnings_usd: 'x' is not a number >= 0"
+    ]

@@ -389,9 +389,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from analysis.report.build import build_reports
 
     history = Path(args.history) if args.history else DEFAULT_HISTORY
+    from analysis.report.build import INDEX_NAME, MANIFEST_NAME, discover_notebooks
+
+    notebooks = discover_notebooks(args.notebooks)
+    names = (*(f"{nb.stem}.html" for nb in notebooks), INDEX_NAME, MANIFEST_NAME)
     check_outputs(
-        [Output("--out", args.out, folder=True)],
-        [*history_inputs(history), Path(args.notebooks), *_rules_input(args.rules)],
+        [Output("--out", args.out, folder=True, names=names)],
+        [*history_inputs(history), *notebooks, *_rules_input(args.rules)],
     )
     reports = build_reports(
         history=history,

@@ -53,6 +53,9 @@ from analysis.io.schema import (
 )
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
+# the line-counting pass reads with Python's csv module, whose default field limit
+# (128 KiB) would fail on a long cell that Arrow reads fine
+csv.field_size_limit(1 << 30)
 _NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 _INTEGER = r"^[+-]?\d+(\.0*)?$"
 _DATE = r"^\d{4}-\d{2}-\d{2}$"
