@@ -446,3 +446,14 @@ def test_generate_keeps_other_files_and_replaces_other_copies_of_its_tables(tmp_
     old = os.umask(0o022)
     os.umask(old)
     assert stat.S_IMODE((out / "contracts.csv").stat().st_mode) == 0o666 & ~old
+
+
+@pytest.mark.parametrize("command", [["jss"], ["whatif", "--freelancer", "f1"]])
+def test_a_closed_stdout_is_one_line_and_non_zero(history, command):
+    proc = subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "analysis.cli",
+         command[0], str(history), *command[1:]],
+        capture_output=False, stderr=subprocess.PIPE, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert proc.stderr == "toprated: could not write the output: standard output is closed\n"

@@ -584,7 +584,7 @@ def _silence_stdout() -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         pass
 
 
@@ -596,11 +596,36 @@ def _io_message(err: OSError) -> str:
     return f"toprated: could not write the output: {reason}"
 
 
+class _ClosedStdout:
+    """Stands in for a closed standard output (``>&-``): writing is an I/O error."""
+
+    closed = True
+
+    def write(self, data) -> int:
+        import errno
+
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def fileno(self) -> int:
+        import errno
+
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def flush(self) -> None:
+        pass
+
+    @property
+    def buffer(self) -> _ClosedStdout:
+        return self
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `toprated` console script; returns the exit status."""
     import signal
     import threading
 
+    if sys.stdout is None:
+        sys.stdout = _ClosedStdout()  # type: ignore[assignment]
     args = build_parser().parse_args(argv)
     previous = None
     if threading.current_thread() is threading.main_thread():

@@ -10,6 +10,7 @@ symlink is written through (`analysis.io.paths` holds the whole policy). CSV con
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import tempfile
@@ -99,7 +100,10 @@ def write_frames(
     if excel_safe and not str(out).endswith(".parquet"):
         frames = (guard_formulas(f) for f in frames)
     if out is None:
-        return _write_csv(frames, sys.stdout.buffer)
+        sink = sys.stdout.buffer
+        if getattr(sink, "closed", False):
+            raise OSError(errno.EBADF, "standard output is closed")
+        return _write_csv(frames, sink)
     parquet = str(out).endswith(".parquet")
     out = write_target(out)  # a symlink is written through (`analysis.io.paths`)
     out.parent.mkdir(parents=True, exist_ok=True)
