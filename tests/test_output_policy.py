@@ -457,3 +457,11 @@ def test_a_closed_stdout_is_one_line_and_non_zero(history, command):
     )  # fmt: skip
     assert proc.returncode == 1
     assert proc.stderr == "toprated: could not write the output: standard output is closed\n"
+
+
+def test_whatif_at_before_all_data_names_at(history, capsys):
+    status, out, err = run(
+        ["whatif", str(history), "--freelancer", "f1", "--at", "2020-01-01"], capsys
+    )
+    assert (status, out) == (2, "")
+    assert err.startswith("--at: '2020-01-01' is before the first contract starts (2024-01-01)")

@@ -167,7 +167,7 @@ def _check_engine_outputs(args: argparse.Namespace) -> None:
     check_outputs(outputs, [*history_inputs(args.history), *_rules_input(args.rules)])
 
 
-def _check_as_of(history, start, end, as_of) -> None:
+def _check_as_of(history, start, end, as_of, as_of_option: str = "--as-of") -> None:
     """An as-of date (or --to) before the first contract leaves nothing to compute."""
     from analysis.io.errors import Problem
 
@@ -175,7 +175,7 @@ def _check_as_of(history, start, end, as_of) -> None:
     if not len(contracts):
         return
     first = contracts["start_date"].min()
-    for option, day in (("--as-of", as_of), ("--to", end)):
+    for option, day in ((as_of_option, as_of), ("--to", end)):
         if day is not None and day < first:
             raise InputError(
                 [
@@ -300,7 +300,7 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
     rules = load_rules(args.rules)
     at = _date(args.at, "--at")
     history = read_history(args.history)
-    _check_as_of(history, None, None, at)
+    _check_as_of(history, None, None, at, "--at")
     result = whatif(history, args.freelancer, rules, at=at)
     if args.json:
         print(json.dumps(_finite(result), indent=2, allow_nan=False))
