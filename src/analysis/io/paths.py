@@ -20,6 +20,8 @@ Symbolic links are written *through*: an output that is a symlink to a regular
 file replaces that file's content (via a temporary file next to the target and
 an atomic rename), and the link stays a link. Comparisons with inputs use the
 resolved target, so a link to an input is refused like the input itself.
+Files inside an output folder (``generate``, ``import``, ``report``) are moved in
+with a rename, so a link there is replaced by the new file, never followed.
 
 Files are created with the mode a plain ``open()`` would give (``0o666`` less
 the user's umask; `apply_umask`), or keep the mode of the file they replace.
