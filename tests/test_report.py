@@ -409,3 +409,111 @@ def test_full_build_with_code_replaces_reports_and_drops_stale_ones(sample, tmp_
     assert re.search(r'class="[^"]*jp-InputArea-editor', page)
     assert REMOTE_ATTR.search(page) is None
     assert "Contracts per freelancer" not in read(out / "index.html")
+
+
+# ------------------------------------------------------- publishing is confined
+
+
+def fake_run_all(selected, build, kernels, parameters, provenance, with_code, jobs, progress):
+    """Stands in for running the notebooks: writes one tiny page per notebook."""
+    built = []
+    for nb in selected:
+        (build / f"{nb.stem}.html").write_text(f"<p>{nb.stem}</p>", encoding="utf-8")
+        built.append(
+            ReportInfo(nb.stem, f"{nb.stem}.html", nb.stem, "found", str(nb), dict(provenance))
+        )
+    return built
+
+
+@pytest.mark.parametrize("victim_entry", ["relative", "absolute", "symlinked"])
+def test_a_manifest_never_makes_the_build_delete_outside_out(tmp_path, monkeypatch, victim_entry):
+    """A manifest listing ``../victim/07-thesis.docx`` or an absolute path is ignored."""
+    import analysis.report.build as build_module
+
+    monkeypatch.setattr(build_module, "_run_all", fake_run_all)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    thesis = victim / "07-thesis.docx"
+    thesis.write_bytes(b"years of work")
+    report = victim / "05-kept.html"
+    report.write_bytes(b"someone else's report")
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "04-notes.html").symlink_to(report)
+    entries = {
+        "relative": ["../victim/07-thesis.docx", "../victim/05-kept.html"],
+        "absolute": [str(thesis), str(report)],
+        "symlinked": ["04-notes.html"],
+    }[victim_entry]
+    manifest = {
+        "reports": [
+            {"name": Path(e).stem, "file": e, "title": "t", "finding": None, "notebook": "x"}
+            for e in entries
+        ]
+        + [
+            {
+                "name": "03-old",
+                "file": "03-old.html",
+                "title": "old",
+                "finding": None,
+                "notebook": "x",
+            }
+        ]  # fmt: skip
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (out / "03-old.html").write_text("a stale report of ours", encoding="utf-8")
+    history = write_history(tmp_path / "history", ["f1", "f2"])
+    nbs = notebooks_folder(tmp_path / "nb", "01-contracts")
+
+    build_reports(history, out, nbs, progress=False)
+
+    assert thesis.read_bytes() == b"years of work"
+    assert report.read_bytes() == b"someone else's report"
+    assert (out / "04-notes.html").is_symlink()
+    assert not (out / "03-old.html").exists()  # a stale report we built is still dropped
+    listed = json.loads(read(out / "manifest.json"))["reports"]
+    assert [r["file"] for r in listed] == ["01-contracts.html"]
+
+
+def test_an_only_build_does_not_list_foreign_manifest_entries(tmp_path, monkeypatch):
+    import analysis.report.build as build_module
+
+    monkeypatch.setattr(build_module, "_run_all", fake_run_all)
+    out = tmp_path / "reports"
+    out.mkdir()
+    (tmp_path / "02-x.html").write_text("outside", encoding="utf-8")
+    manifest = {
+        "reports": [
+            {
+                "name": "02-x",
+                "file": "../02-x.html",
+                "title": "t",
+                "finding": None,
+                "notebook": "x",
+            }  # fmt: skip
+        ]
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    history = write_history(tmp_path / "history", ["f1", "f2"])
+    nbs = notebooks_folder(tmp_path / "nb", "01-contracts")
+
+    build_reports(history, out, nbs, only=["01"], progress=False)
+
+    assert "../02-x.html" not in read(out / "index.html")
+    assert (tmp_path / "02-x.html").read_text(encoding="utf-8") == "outside"
+
+
+@pytest.mark.slow
+def test_identical_inputs_give_byte_identical_reports(tmp_path):
+    """No random cell ids (nbformat), Styler table ids (pandas) or figure metadata."""
+    history = write_history(tmp_path / "history", ["f1", "f2"])
+    nbs = notebooks_folder(tmp_path / "nb", "01-contracts", "04-styled")
+    for k in (1, 2):
+        build_reports(history, tmp_path / f"r{k}", nbs, progress=False, build_date=BUILD_DATE)
+    files = sorted(p.name for p in (tmp_path / "r1").iterdir())
+    assert files == ["01-contracts.html", "04-styled.html", "index.html", "manifest.json"]
+    for name in files:
+        assert (tmp_path / "r1" / name).read_bytes() == (tmp_path / "r2" / name).read_bytes(), name
+    page = read(tmp_path / "r1" / "04-styled.html")
+    assert 'id="T_s0001"' in page and 'id="cell-id=cell-001"' in page
+    assert re.search(r"T_[0-9a-f]{5}\b", page) is None

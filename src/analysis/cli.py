@@ -4,6 +4,13 @@ Every command reads its input completely and checks it before writing anything.
 Bad input (a file that breaks the data contract, an export in an unknown format,
 a malformed rules file) prints one line per problem to stderr and exits with
 status 2; it never shows a traceback.
+
+Outputs follow one policy (`analysis.io.paths`): every path a command will write
+is checked against its inputs and its other outputs before any computation, and
+refused with status 2 when writing it could destroy something it was not asked
+to write. An I/O error while writing (a full disk) prints one line and exits
+with status 1; Ctrl-C prints one line and exits with 130, SIGTERM with 143, and
+either removes the temporary files of the output being written.
 """
 
 from __future__ import annotations
@@ -18,6 +25,9 @@ from analysis.io.errors import InputError
 
 EXIT_BAD_INPUT = 2
 EXIT_BUILD_FAILED = 1
+EXIT_IO_ERROR = 1
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 #: The bundled sample the reports run on when no history is given.
 DEFAULT_HISTORY = config.SAMPLE
 
@@ -50,10 +60,20 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from analysis.io.importer import describe_skipped, read_exports, write_import
+    from analysis.io.paths import Output, apply_umask, check_outputs
 
+    check_outputs(
+        [Output("--out", args.out, folder=True, names=("payments.csv", "contracts.csv"))],
+        list(args.exports),
+    )
     order = "day" if args.day_first else "month" if args.month_first else None
     result = read_exports(args.exports, freelancer_id=args.freelancer, date_order=order)
-    report = write_import(result, Path(args.out))
+    out = Path(args.out)
+    _check_import_result(result, out)  # a bad file already in --out refuses before writing
+    created = not out.exists()
+    report = write_import(result, out)
+    if created and out.exists():
+        apply_umask(out, folder=True)
     names = ", ".join(Path(e).name for e in args.exports)
     print(f"Read {result.rows_read} rows of {names} ({result.format}).")
     for note in result.notes:
@@ -87,11 +107,51 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_import_result(result, out: Path) -> None:
+    """The folder ``out`` as it will be after the import must keep the data contract.
+
+    The new ``payments.csv`` and ``contracts.csv`` are written to a scratch folder
+    beside links to the other table files already in ``out`` (an ``activity.csv``,
+    a stale Parquet copy), and that folder is read as a history, so a bad file
+    already in ``out`` refuses the import before anything in ``out`` changes.
+    """
+    import tempfile
+
+    from analysis.io.importer import write_import
+    from analysis.io.load import read_history
+    from analysis.io.paths import history_inputs
+
+    with tempfile.TemporaryDirectory(prefix="toprated-import-") as scratch:
+        trial = Path(scratch) / "history"
+        write_import(result, trial)
+        for existing in history_inputs(out) if out.is_dir() else []:
+            if existing.name not in ("payments.csv", "contracts.csv"):
+                (trial / existing.name).symlink_to(existing.resolve())
+        try:
+            read_history(trial)
+        except InputError as err:
+            from analysis.io.errors import Problem
+
+            raise InputError(
+                [
+                    Problem(
+                        f"{out}",
+                        None,
+                        None,
+                        None,
+                        "would not be a valid history after the import (nothing was written):",
+                    ),
+                    *err.problems,
+                ]  # fmt: skip
+            ) from None
+
+
 def _date(value: str | None, option: str):
     """A YYYY-MM-DD option value as a Timestamp, or a clear error naming the option."""
     import datetime as dt
 
     from analysis.io.errors import Problem
+    from analysis.io.schema import DATE_MAX, DATE_MIN, DATE_RANGE_EXPECTED
 
     if value is None:
         return None
@@ -101,9 +161,72 @@ def _date(value: str | None, option: str):
         raise InputError(
             [Problem(option, None, None, value, "is not a date in the form YYYY-MM-DD")]
         ) from None
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise InputError([Problem(option, None, None, value, DATE_RANGE_EXPECTED)])
     import pandas as pd  # only once the arguments are known good: errors answer at once
 
     return pd.Timestamp(day)
+
+
+def _ordered(start, end, first: str, last: str) -> None:
+    """Refuse a first date after a last date (the result could only be empty)."""
+    from analysis.io.errors import Problem
+
+    if start is not None and end is not None and start > end:
+        raise InputError(
+            [
+                Problem(
+                    first,
+                    None,
+                    None,
+                    start.date().isoformat(),
+                    f"is after {last} {end.date().isoformat()}",
+                )
+            ]
+        )
+
+
+def _rules_input(rules: str) -> list[str]:
+    """The rules file among a command's inputs (a bundled name is not a file)."""
+    return [rules] if rules and Path(rules).exists() else []
+
+
+def _check_engine_outputs(args: argparse.Namespace) -> None:
+    """The output policy for jss/status: --out and --events against the inputs."""
+    from analysis.io.paths import Output, check_outputs, history_inputs
+
+    events = getattr(args, "events", None)
+    outputs = []
+    for option, path in (("--out", args.out), ("--events", events)):
+        if path is None:
+            continue
+        folder = args.partitioned or path.endswith(("/", "\\"))
+        outputs.append(Output(option, path, folder=folder))
+    check_outputs(outputs, [*history_inputs(args.history), *_rules_input(args.rules)])
+
+
+def _check_as_of(history, start, end, as_of, as_of_option: str = "--as-of") -> None:
+    """An as-of date (or --to) before the first contract leaves nothing to compute."""
+    from analysis.io.errors import Problem
+
+    contracts = history.contracts
+    if not len(contracts):
+        return
+    first = contracts["start_date"].min()
+    for option, day in ((as_of_option, as_of), ("--to", end)):
+        if day is not None and day < first:
+            raise InputError(
+                [
+                    Problem(
+                        option,
+                        None,
+                        None,
+                        day.date().isoformat(),
+                        f"is before the first contract starts ({first.date().isoformat()}); "
+                        "there is nothing to compute",
+                    )
+                ]
+            )
 
 
 def _engine_inputs(args: argparse.Namespace):
@@ -112,9 +235,12 @@ def _engine_inputs(args: argparse.Namespace):
     rules = load_rules(args.rules)  # a bad rules file is reported before reading data
     start, end = _date(args.start, "--from"), _date(args.end, "--to")
     as_of = _date(args.as_of, "--as-of")
+    _ordered(start, end, "--from", "--to")
+    _ordered(start, as_of, "--from", "--as-of")
     from analysis.io.load import read_history  # pandas: imported once the arguments are good
 
     history = read_history(args.history)
+    _check_as_of(history, start, end, as_of)
     return history, rules, start, end, as_of
 
 
@@ -123,6 +249,7 @@ def _scale_out(args: argparse.Namespace, kind: str) -> int | None:
     from analysis.io.errors import Problem
 
     events = getattr(args, "events", None)
+    _check_engine_outputs(args)
     if args.engine != "dask":
         folder = args.out is not None and args.out.endswith(("/", "\\"))
         for given, option in ((args.scheduler, "--scheduler"), (args.partitioned, "--partitioned"),
@@ -130,6 +257,8 @@ def _scale_out(args: argparse.Namespace, kind: str) -> int | None:
             if given:
                 raise InputError([Problem(option, None, None, None, "needs --engine dask")])
         return None
+    if args.excel_safe:
+        raise InputError([Problem("--excel-safe", None, None, None, "needs --engine pandas")])
     if args.partitioned and args.out is None:
         raise InputError([Problem("--partitioned", None, None, None, "needs --out FOLDER")])
     from analysis.engine.ruleset import load_rules
@@ -137,6 +266,8 @@ def _scale_out(args: argparse.Namespace, kind: str) -> int | None:
     rules = load_rules(args.rules)
     start, end = _date(args.start, "--from"), _date(args.end, "--to")
     as_of = _date(args.as_of, "--as-of")
+    _ordered(start, end, "--from", "--to")
+    _ordered(start, as_of, "--from", "--as-of")
     from analysis.engine.dask import run_dask
 
     run_dask(
@@ -156,7 +287,9 @@ def _scale_out(args: argparse.Namespace, kind: str) -> int | None:
 
 def _cmd_convert(args: argparse.Namespace) -> int:
     from analysis.io.dataset import convert
+    from analysis.io.paths import Output, check_outputs, history_inputs
 
+    check_outputs([Output("--out", args.out, folder=True)], history_inputs(args.history))
     parts = convert(args.history, args.out, parts=args.parts)
     print(f"Wrote {args.out}: a Parquet dataset in {parts} parts by freelancer_id.")
     return 0
@@ -170,7 +303,7 @@ def _cmd_jss(args: argparse.Namespace) -> int:
     from analysis.io.output import write_frames
 
     grid = iter_jss_grid(history, rules, start=start, end=end, as_of=as_of)
-    write_frames(grid, args.out, columns=grid_columns(rules))
+    write_frames(grid, args.out, columns=grid_columns(rules), excel_safe=args.excel_safe)
     return 0
 
 
@@ -189,9 +322,9 @@ def _cmd_status(args: argparse.Namespace) -> int:
                 events.append(status_events(block, rules))
             yield block
 
-    write_frames(blocks(), args.out, columns=COLUMNS)
+    write_frames(blocks(), args.out, columns=COLUMNS, excel_safe=args.excel_safe)
     if args.events:
-        write_frames(events, args.events, columns=EVENT_COLUMNS)
+        write_frames(events, args.events, columns=EVENT_COLUMNS, excel_safe=args.excel_safe)
     return 0
 
 
@@ -205,9 +338,38 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
     rules = load_rules(args.rules)
     at = _date(args.at, "--at")
     history = read_history(args.history)
+    _check_as_of(history, None, None, at, "--at")
     result = whatif(history, args.freelancer, rules, at=at)
-    print(json.dumps(result, indent=2) if args.json else render_whatif(result))
+    if args.json:
+        print(json.dumps(_finite(result), indent=2, allow_nan=False))
+    else:
+        print(terminal_safe(render_whatif(result)))
     return 0
+
+
+def _finite(value):
+    """``value`` with every NaN or infinity as None: JSON has no such numbers."""
+    import math
+
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with control characters (ESC, CR, BEL ...) shown as escapes, so ids
+    from a file cannot move the cursor, recolour or rewrite the terminal."""
+    out = []
+    for ch in text:
+        if ch == "\n" or ch.isprintable():
+            out.append(ch)
+        else:
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+    return "".join(out)
 
 
 def _cmd_effects(args: argparse.Namespace) -> int:
@@ -217,9 +379,30 @@ def _cmd_effects(args: argparse.Namespace) -> int:
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
-    from analysis.simulate.generate import generate
+    from analysis.io.errors import Problem
+    from analysis.io.paths import Output, check_outputs
+    from analysis.simulate.generate import FILES
 
     start, end = _date(args.start, "--start"), _date(args.end, "--end")
+    _ordered(start, end, "--start", "--end")
+    if args.freelancers < 1:
+        raise InputError(
+            [Problem("--freelancers", None, None, str(args.freelancers), "is not at least 1")]
+        )
+    suffix = ".csv.gz" if args.gzip else ".csv"
+    check_outputs(
+        [
+            Output(
+                "--out",
+                args.out,
+                folder=True,
+                names=(*(f"{name}{suffix}" for name in FILES), "truth.json"),
+            )
+        ],
+        _rules_input(args.scenario),
+    )
+    from analysis.simulate.generate import generate
+
     summary = generate(
         out=Path(args.out),
         freelancers=args.freelancers,
@@ -234,13 +417,24 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     rows = ", ".join(f"{name} {n:,}" for name, n in summary["rows"].items())
     print(f"Wrote {summary['out']} ({summary['scenario']}, seed {summary['seed']}): {rows}")
     print(f"Planted truth: {Path(summary['out']) / 'truth.json'}")
+    for old in summary.get("removed", []):
+        print(f"Removed {old} (replaced by the new tables)")
     return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from analysis.io.paths import Output, check_outputs, history_inputs
     from analysis.report.build import build_reports
 
     history = Path(args.history) if args.history else DEFAULT_HISTORY
+    from analysis.report.build import INDEX_NAME, MANIFEST_NAME, discover_notebooks
+
+    notebooks = discover_notebooks(args.notebooks)
+    names = (*(f"{nb.stem}.html" for nb in notebooks), INDEX_NAME, MANIFEST_NAME)
+    check_outputs(
+        [Output("--out", args.out, folder=True, names=names)],
+        [*history_inputs(history), *notebooks, *_rules_input(args.rules)],
+    )
     reports = build_reports(
         history=history,
         out=Path(args.out),
@@ -275,6 +469,11 @@ def _add_engine_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--out", help="output file: CSV, or Parquet if it ends in .parquet (default: stdout)"
+    )
+    p.add_argument(
+        "--excel-safe",
+        action="store_true",
+        help="prefix ' to text cells a spreadsheet would run as formulas (=, +, -, @, tab, CR)",
     )
     p.add_argument(
         "--engine",
@@ -442,16 +641,89 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """Raised in the main thread by SIGTERM, so cleanup runs as it does for Ctrl-C."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated()
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _io_message(err: OSError) -> str:
+    """One line for an I/O error: what failed, on which file."""
+    reason = err.strerror or str(err) or type(err).__name__
+    if err.filename is not None:
+        return f"toprated: cannot write or read {err.filename}: {reason}"
+    return f"toprated: could not write the output: {reason}"
+
+
+class _ClosedStdout:
+    """Stands in for a closed standard output (``>&-``): writing is an I/O error."""
+
+    closed = True
+
+    def write(self, data) -> int:
+        import errno
+
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def fileno(self) -> int:
+        import errno
+
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def flush(self) -> None:
+        pass
+
+    @property
+    def buffer(self) -> _ClosedStdout:
+        return self
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `toprated` console script; returns the exit status."""
+    import signal
+    import threading
+
+    if sys.stdout is None:
+        sys.stdout = _ClosedStdout()  # type: ignore[assignment]
     args = build_parser().parse_args(argv)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        return args.run(args)
+        status = args.run(args)
+        sys.stdout.flush()  # a full disk on stdout shows here, not at exit
+        return status
     except InputError as err:
         print(err.render(), file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # e.g. `toprated jss ... | head`
+        _silence_stdout()
         return 0
+    except KeyboardInterrupt:
+        print("toprated: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Terminated:
+        print("toprated: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
+    except OSError as err:
+        stdout_failed = err.filename is None
+        if stdout_failed:
+            _silence_stdout()
+        print(_io_message(err), file=sys.stderr)
+        return EXIT_IO_ERROR
     except Exception as err:
         from analysis.report.build import ReportError
 
@@ -459,6 +731,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"report build failed: {err}", file=sys.stderr)
             return EXIT_BUILD_FAILED
         raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

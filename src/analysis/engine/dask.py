@@ -35,6 +35,7 @@ from analysis.io.errors import InputError
 from analysis.io.history import History
 from analysis.io.load import read_history, read_partition
 from analysis.io.output import to_arrow, write_frames
+from analysis.io.paths import apply_umask
 
 #: Parts computed ahead of the one being written (single-file output), per worker.
 IN_FLIGHT_PER_WORKER = 2
@@ -113,6 +114,7 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         pq.write_table(to_arrow(frame), tmp)
+        apply_umask(tmp)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -10,6 +10,7 @@ so an analyst can copy a file, change a number and rerun everything.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.io.errors import InputError, Problem
+from analysis.io.schema import DATE_MAX, DATE_MIN, DATE_RANGE_EXPECTED, MAX_RULE_DAYS, MAX_USD
 
 DEFAULT_RULES = "upwork-2025"
 
@@ -119,8 +121,17 @@ def load_rules(name_or_path: str | Path | None = None) -> Rules:
         text = resources.files("analysis.engine.rules").joinpath(f"{spec}.toml").read_text("utf-8")
         label = f"{spec}.toml"
     elif path.is_file():
-        text = path.read_text("utf-8")
         label = str(path)
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                [Problem(label, None, None, None, f"is not UTF-8 text (byte {exc.start + 1})")]
+            ) from None
+        except OSError as exc:
+            raise InputError(
+                [Problem(label, None, None, None, f"could not be read ({exc.strerror or exc})")]
+            ) from None
     else:
         raise InputError(
             [
@@ -139,12 +150,123 @@ def load_rules(name_or_path: str | Path | None = None) -> Rules:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError([Problem(label, None, None, None, f"is not valid TOML: {exc}")]) from None
+    if problems := check_values(raw, label):
+        raise InputError(problems)
     try:
         return _build(raw, label)
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(
             [Problem(label, None, None, None, f"is not a valid rule set: {exc}")]
         ) from None
+
+
+_DAYS = MAX_RULE_DAYS
+#: Every number a rules file sets: (key, kind, lowest, highest). Kinds: "days" and
+#: "count" are whole numbers, "number" any finite number, "usd" a finite amount,
+#: "bool" true/false; a "... table" or "... list" holds values of that kind;
+#: "rising usd list" must also increase strictly.
+RULE_VALUES: tuple[tuple[str, str, float, float], ...] = (
+    ("calendar.jss_every_days", "days", 1, _DAYS),
+    ("calendar.badge_every_days", "days", 1, _DAYS),
+    ("outcome.negative_public_below", "number", 0, 5),
+    ("outcome.negative_private_at_most", "number", -1, 10),
+    ("outcome.positive_public_at_least", "number", 0, 5),
+    ("outcome.positive_private_at_least", "number", 0, 10),
+    ("outcome.exclude_no_feedback", "bool", 0, 0),
+    ("outcome.exclude_zero_earnings", "bool", 0, 0),
+    ("open_contracts.positive_after_days", "days", 0, _DAYS),
+    ("weight.tier_upper_usd", "rising usd list", 0, MAX_USD),
+    ("weight.tier_weights", "number list", 0, 1e6),
+    ("weight.length_step_days", "days", 1, _DAYS),
+    ("weight.cap", "number", 0, 1e6),
+    ("windows.days", "days table", 1, _DAYS),
+    ("windows.min_contracts", "count", 0, 1e6),
+    ("windows.min_clients", "count", 0, 1e6),
+    ("badges.jss_min", "number", 0, 100),
+    ("badges.hold_lookback_days", "days", 0, _DAYS),
+    ("badges.tos_lookback_days", "days", 0, _DAYS),
+    ("badges.earnings_window_days", "days", 1, _DAYS),
+    ("badges.earnings_min_usd", "usd", 0, MAX_USD),
+    ("badges.tenure_min_days", "days", 0, _DAYS),
+    ("badges.active_lookback_days", "days", 1, _DAYS),
+    ("badges.good_weeks_required", "count", 0, 520),
+    ("badges.good_weeks_window", "count", 1, 520),
+    ("badges.top_rated_plus.earnings_above_usd", "usd", 0, MAX_USD),
+    ("badges.top_rated_plus.large_contract_default_usd", "usd", 0, MAX_USD),
+    ("badges.top_rated_plus.large_contract_usd", "usd table", 0, MAX_USD),
+    ("badges.seed_article.min_completed_jobs", "count", 0, 1e6),
+    ("badges.seed_article.feedback_window_days", "days", 1, _DAYS),
+    ("badges.seed_article.mean_public_rating_min", "number", 0, 5),
+    ("badges.seed_article.min_public_rating", "number", 0, 5),
+)
+
+
+def _value_problem(value: Any, kind: str, low: float, high: float) -> str | None:
+    """Why one value breaks its rule, or None."""
+    if kind == "bool":
+        return None if isinstance(value, bool) else "is not true or false"
+    whole = kind in ("days", "count")
+    noun = {"days": "a whole number of days", "count": "a whole number", "usd": "an amount"}.get(
+        kind, "a number"
+    )
+    expected = f"is not {noun} from {low:g} to {high:g}"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return expected
+    if not math.isfinite(value) or not low <= value <= high:
+        return expected
+    if whole and value != int(value):
+        return expected
+    return None
+
+
+def check_values(raw: dict[str, Any], label: str) -> list[Problem]:
+    """Every value of a rules file that makes no sense, naming file, key and value.
+
+    Thresholds outside their scale (a JSS minimum of -5, a rating of 7), NaN and
+    infinities, windows and steps that are not at least a day (or absurdly long:
+    more than `MAX_RULE_DAYS`), negative counts, booleans that are not booleans,
+    tier limits that do not rise. Keys that are absent are left to the reader,
+    which names the missing key.
+    """
+    problems: list[Problem] = []
+
+    def add(key: str, value: Any, expected: str) -> None:
+        problems.append(Problem(f"{label} key {key}", None, None, str(value), expected))
+
+    for key, kind, low, high in RULE_VALUES:
+        node: Any = raw
+        for part in key.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is None:
+            continue
+        base = kind.split()[-2] if kind.endswith(("list", "table")) else kind
+        if kind.endswith("table"):
+            if not isinstance(node, dict):
+                add(key, node, "is not a table of names and values")
+                continue
+            items = [(f"{key}.{k}", v) for k, v in node.items()]
+        elif kind.endswith("list"):
+            if not isinstance(node, list):
+                add(key, node, "is not a list")
+                continue
+            items = [(f"{key}[{i}]", v) for i, v in enumerate(node)]
+        else:
+            items = [(key, node)]
+        for name, value in items:
+            if why := _value_problem(value, base, low, high):
+                add(name, value, why)
+        if (
+            kind.startswith("rising")
+            and all(not _value_problem(v, base, low, high) for _, v in items)
+            and any(b <= a for a, b in zip(node, node[1:], strict=False))
+        ):
+            add(key, node, "does not rise strictly (each limit above the one before)")
+    anchor = (
+        raw.get("calendar", {}).get("jss_anchor") if isinstance(raw.get("calendar"), dict) else None
+    )
+    if isinstance(anchor, dt.date) and not DATE_MIN <= anchor <= DATE_MAX:
+        add("calendar.jss_anchor", anchor, DATE_RANGE_EXPECTED)
+    return problems
 
 
 def _need(table: dict[str, Any], key: str, where: str) -> Any:

@@ -56,6 +56,7 @@ from analysis.io.history import TABLES as TABLE_ORDER
 from analysis.io.history import History
 from analysis.io.load import read_history
 from analysis.io.output import to_arrow
+from analysis.io.paths import apply_umask
 
 #: Target rows per part (all tables together); sets the default number of parts.
 ROWS_PER_PART = 250_000
@@ -161,6 +162,8 @@ def write_dataset(history: History, out: str | Path, parts: int | None = None) -
                     compression="zstd",
                 )
             del table
+        for folder in (tmp, *tmp.rglob("*")):
+            apply_umask(folder, folder=folder.is_dir())
         if out.exists():
             out.rmdir()
         os.replace(tmp, out)

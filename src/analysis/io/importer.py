@@ -104,6 +104,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.io.errors import InputError, Problem
+from analysis.io.output import guard_formulas, unguard_formulas
 
 # --------------------------------------------------------------------------- formats
 
@@ -207,6 +208,13 @@ CONTRACT_COLUMNS = [
 TYPED_COLUMNS = (
     "client_id", "public_rating", "private_score", "disputed", "client_flagged", "category",
     "contract_type", "title",
+)  # fmt: skip
+#: The text columns of the files ``import`` writes: cells a spreadsheet would run as
+#: formulas get a leading ``'`` there (`analysis.io.output.guard_formulas`), which the
+#: loader and the merge remove on reading.
+IMPORT_TEXT = (
+    "freelancer_id", "contract_id", "client_id", "category", "contract_type", "title", "kind",
+    "ref",
 )  # fmt: skip
 
 _DAY = r"\d{1,2}/\d{1,2}/\d{4}"
@@ -1519,7 +1527,10 @@ def write_tables(
     to ``out/.backup-<stamp>/`` and the new files are moved in. Returns the paths,
     whether anything changed, and the backup folder (None if none was needed).
     """
-    texts = {table: _csv_text(frame) for table, frame in frames.items()}
+    texts = {
+        table: _csv_text(guard_formulas(frame, [c for c in IMPORT_TEXT if c in frame.columns]))
+        for table, frame in frames.items()
+    }
     paths = {table: out / f"{table}.csv" for table in texts}
     changed = {
         t: text
@@ -1628,7 +1639,12 @@ def _csv_text(frame: pd.DataFrame) -> str:
 
 
 def _read_text_table(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype="str", keep_default_na=False, encoding="utf-8-sig")
+    """A table the import wrote (maybe edited since), as text, formula guards removed."""
+    frame = pd.read_csv(path, dtype="str", keep_default_na=False, encoding="utf-8-sig")
+    for col in IMPORT_TEXT:
+        if col in frame.columns:
+            frame[col] = unguard_formulas(frame[col])
+    return frame
 
 
 def _merge(

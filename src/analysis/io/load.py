@@ -18,8 +18,12 @@ blank lines the way an editor counts them).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import gzip
 import io
+import os
+import stat
+import zlib
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -36,6 +40,9 @@ from analysis.io.errors import InputError, Problem
 from analysis.io.history import TABLES as TABLE_ORDER
 from analysis.io.history import History
 from analysis.io.schema import (
+    DATE_MAX,
+    DATE_MIN,
+    DATE_RANGE_EXPECTED,
     END_BEFORE_START,
     FALSE_WORDS,
     KIND_EXPECTED,
@@ -46,6 +53,9 @@ from analysis.io.schema import (
 )
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
+# the line-counting pass reads with Python's csv module, whose default field limit
+# (128 KiB) would fail on a long cell that Arrow reads fine
+csv.field_size_limit(1 << 30)
 _NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 _INTEGER = r"^[+-]?\d+(\.0*)?$"
 _DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -122,17 +132,29 @@ def _sniff(path: Path, found: _Found) -> list[str] | None:
     try:
         with _open_bytes(path) as fh:
             head = fh.read(1 << 16)
-    except (OSError, EOFError, gzip.BadGzipFile):
+            # a header longer than the first read: read on to its end (at most 16 MiB)
+            while b"\n" not in head and len(head) < (1 << 24):
+                more = fh.read(1 << 16)
+                if not more:
+                    break
+                head += more
+    except (EOFError, gzip.BadGzipFile, zlib.error):
         found.file("is not a readable gzip-compressed CSV file")
         return None
+    except OSError as exc:
+        if path.name.endswith(".gz") and not isinstance(exc, PermissionError | IsADirectoryError):
+            found.file("is not a readable gzip-compressed CSV file")
+        else:
+            found.file(f"could not be read ({exc.strerror or exc})")
+        return None
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
     if not head.strip():
         found.file("is empty (expected a header line naming the columns, then rows)")
         return None
     if b"\x00" in head:
         found.file("is not a CSV text file (it contains binary data)")
         return None
-    if head.startswith(b"\xef\xbb\xbf"):
-        head = head[3:]
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -209,7 +231,13 @@ def _read_csv_strings(
     try:
         table = pcsv.read_csv(
             path,
-            read_options=pcsv.ReadOptions(use_threads=True, block_size=1 << 24),
+            read_options=pcsv.ReadOptions(
+                use_threads=True,
+                block_size=1 << 24,
+                # the names as `_sniff` read them, stripped of surrounding spaces
+                column_names=header,
+                skip_rows=1,
+            ),
             parse_options=pcsv.ParseOptions(
                 newlines_in_values=True, invalid_row_handler=on_invalid
             ),
@@ -249,7 +277,7 @@ def _read_csv_strings(
 def _read_parquet_strings(path: Path, spec: Table, found: _Found) -> pa.Table | None:
     try:
         table = pq.read_table(path)
-    except (pa.ArrowInvalid, OSError) as exc:
+    except (pa.ArrowException, OSError) as exc:
         found.file(f"is not a readable Parquet file ({str(exc).splitlines()[0][:200]})")
         return None
     missing = [c for c in spec.required_columns if c not in table.column_names]
@@ -265,15 +293,50 @@ def _read_parquet_strings(path: Path, spec: Table, found: _Found) -> pa.Table | 
         return None
     cols = []
     for name in table.column_names:
-        col = table[name]
-        if pa.types.is_dictionary(col.type):
-            col = col.cast(col.type.value_type)
-        if pa.types.is_timestamp(col.type) or pa.types.is_date(col.type):
-            col = pc.strftime(col, format="%Y-%m-%d")
-        elif not pa.types.is_string(col.type):
-            col = col.cast(pa.string())
-        cols.append(pc.fill_null(col, ""))
+        col = _parquet_text(table[name], name, found)
+        if col is not None:
+            cols.append(pc.fill_null(col, ""))
+    if found:
+        return None
     return pa.table(cols, names=table.column_names)
+
+
+def _parquet_text(col: pa.ChunkedArray, name: str, found: _Found) -> pa.ChunkedArray | None:
+    """A Parquet column as text, or None (and a problem) when its type has no text form.
+
+    Text, numbers, booleans, dates and timestamps are accepted (as are
+    dictionary-encoded ones); binary must be UTF-8. Lists, structs, maps and
+    other nested types are refused by name instead of failing inside Arrow.
+    """
+    t = col.type
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+        col = col.cast(t)
+    if pa.types.is_timestamp(t) or pa.types.is_date(t):
+        try:
+            return pc.strftime(col, format="%Y-%m-%d")
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            found.file(f"has dates that cannot be read ({str(exc).splitlines()[0][:120]})", name)
+            return None
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return col
+    plain = (
+        pa.types.is_integer(t)
+        or pa.types.is_floating(t)
+        or pa.types.is_boolean(t)
+        or pa.types.is_decimal(t)
+        or pa.types.is_null(t)
+    )
+    if plain:
+        return col.cast(pa.string())
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t):
+        try:
+            return col.cast(pa.string())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            found.file("holds binary data that is not UTF-8 text", name)
+            return None
+    found.file(f"has Parquet type {t}, expected text, numbers, booleans or dates", name)
+    return None
 
 
 def strings_from_frame(frame: pd.DataFrame) -> pa.Table:
@@ -312,6 +375,29 @@ def _to_float(text: pa.Array, empty: pa.Array, pattern: str) -> tuple[pa.Array, 
     return pc.cast(pc.if_else(ok, text, None), pa.float64()), ok
 
 
+_DATE_LOW = pa.scalar(dt.datetime.combine(DATE_MIN, dt.time()), pa.timestamp("s"))
+_DATE_HIGH = pa.scalar(dt.datetime.combine(DATE_MAX, dt.time()), pa.timestamp("s"))
+
+
+def _in_date_range(values: pa.Array) -> pa.Array:
+    """Whether each date (timestamp[s]) lies in `DATE_MIN`..`DATE_MAX`; missing = True."""
+    inside = pc.and_(pc.greater_equal(values, _DATE_LOW), pc.less_equal(values, _DATE_HIGH))
+    return pc.fill_null(inside, True)
+
+
+def _unguard(text: pa.Array) -> pa.Array:
+    """Text cells with the spreadsheet formula guard removed: ``'=x`` reads as ``=x``.
+
+    `analysis.io.output.guard_formulas` prefixes ``'`` to cells a spreadsheet would
+    run as formulas (the ``contracts.csv`` that ``toprated import`` writes); a
+    history read back gets the values as they were.
+    """
+    guarded = pc.fill_null(pc.match_substring_regex(text, r"^'[=+\-@\t\r]"), False)
+    if not pc.any(guarded).as_py():
+        return text
+    return pc.if_else(guarded, pc.utf8_slice_codeunits(text, 1), text)
+
+
 def _is_empty(text: pa.Array) -> pa.Array:
     return pc.equal(pc.binary_length(text), 0)
 
@@ -327,7 +413,7 @@ def _parse(table: pa.Table, spec: Table, found: _Found) -> dict[str, pa.Array]:
         raw = table[name].combine_chunks() if table[name].num_chunks != 1 else table[name].chunk(0)
         col = _spec_column(spec, name)
         if col is None or col.kind in ("text", "choice"):
-            out[name] = pc.if_else(_is_empty(raw), None, raw)
+            out[name] = _unguard(pc.if_else(_is_empty(raw), None, raw))
             continue
         text = pc.ascii_trim_whitespace(raw)
         empty = _is_empty(text)
@@ -342,6 +428,13 @@ def _parse(table: pa.Table, spec: Table, found: _Found) -> dict[str, pa.Array]:
                 safe=False,
             )
             ok = pc.fill_null(pc.and_(shaped, pc.equal(pc.day(parsed), day)), False)
+            # a real date the engine cannot represent (9999-12-31): its own message
+            far = pc.and_(ok, pc.invert(_in_date_range(parsed)))
+            if pc.any(far).as_py():
+                idx = np.flatnonzero(far.to_numpy(zero_copy_only=False))
+                found.cells(idx, name, _raw_values(raw, idx), DATE_RANGE_EXPECTED)
+                ok = pc.and_(ok, pc.invert(far))
+                empty = pc.or_(empty, far)  # reported already
             value = pc.if_else(ok, parsed, None)
         elif col.kind in ("number", "integer"):
             value, ok = _to_float(text, empty, _NUMBER if col.kind == "number" else _INTEGER)
@@ -392,7 +485,13 @@ def _read_csv_typed(path: Path, spec: Table, header: list[str]) -> dict[str, pa.
     try:
         table = pcsv.read_csv(
             path,
-            read_options=pcsv.ReadOptions(use_threads=True, block_size=1 << 24),
+            read_options=pcsv.ReadOptions(
+                use_threads=True,
+                block_size=1 << 24,
+                # the names as `_sniff` read them, stripped of surrounding spaces
+                column_names=header,
+                skip_rows=1,
+            ),
             parse_options=pcsv.ParseOptions(newlines_in_values=True),
             convert_options=pcsv.ConvertOptions(
                 column_types=_arrow_types(spec, header),
@@ -414,6 +513,10 @@ def _read_csv_typed(path: Path, spec: Table, header: list[str]) -> dict[str, pa.
             return None
         if pa.types.is_date(arr.type):
             arr = arr.cast(pa.timestamp("s"))
+            if not pc.all(_in_date_range(arr)).as_py():
+                return None
+        if pa.types.is_string(arr.type):
+            arr = _unguard(arr)
         out[name] = arr
     return out
 
@@ -618,7 +721,29 @@ def read_table(
     return frame, []
 
 
+def _not_regular(path: Path) -> str | None:
+    """Why ``path`` (which exists as a name) cannot be read as a file, or None if it can."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:  # a symlink loop, a dangling link, no permission
+        if path.is_symlink():
+            return f"is a symbolic link that cannot be followed ({exc.strerror or exc})"
+        return f"could not be read ({exc.strerror or exc})"
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file (a FIFO, device or socket)"
+    if not os.access(path, os.R_OK):
+        return "could not be read (permission denied)"
+    return None
+
+
 def _locate(folder: Path, table: str, problems: list[Problem]) -> Path | None:
+    for suffix in SUFFIXES:
+        candidate = folder / f"{table}{suffix}"
+        if os.path.lexists(candidate) and (why := _not_regular(candidate)):
+            problems.append(Problem(candidate.name, None, None, None, why))
+            return None
     hits = [folder / f"{table}{s}" for s in SUFFIXES if (folder / f"{table}{s}").is_file()]
     if (folder / table).is_dir() and any((folder / table).glob("*.parquet")):
         hits.append(folder / table)  # a Parquet dataset (`toprated convert`)
@@ -645,7 +770,9 @@ def read_history(path: str | Path) -> History:
     path = Path(path)
     problems: list[Problem] = []
     files: dict[str, Path] = {}
-    if path.is_file():
+    if os.path.lexists(path) and not path.is_dir() and (why := _not_regular(path)):
+        problems.append(Problem(str(path), None, None, None, why))
+    elif path.is_file():
         files["contracts"] = path
     elif path.is_dir():
         for table in TABLE_ORDER:
@@ -672,9 +799,51 @@ def read_history(path: str | Path) -> History:
         problems += found
         if frame is not None:
             frames[table] = frame
+    if not problems and "payments" in frames:
+        problems += _unknown_contracts(frames["payments"], frames["contracts"], files["payments"])
     if problems:
         raise InputError(problems)
     return History(**frames, source=str(path), files={t: files[t].name for t in frames})
+
+
+def _unknown_contracts(
+    payments: pd.DataFrame, contracts: pd.DataFrame, file: Path
+) -> list[Problem]:
+    """Payments must belong to a contract of the history (same freelancer and id):
+    money for a contract the history does not have would count as earnings for
+    nothing the JSS can see."""
+    key = ["freelancer_id", "contract_id"]
+    known = pd.MultiIndex.from_frame(contracts[key].astype(str))
+    given = pd.MultiIndex.from_frame(payments[key].astype(str))
+    bad = np.flatnonzero(~given.isin(known))
+    if not len(bad):
+        return []
+    if file.is_dir():
+        label, line_of = f"{file.name}/", lambda idx: idx + 1
+        line_label = "row"
+    elif file.name.endswith(".parquet"):
+        label, line_of, line_label = file.name, lambda idx: idx + 1, "row"
+    else:
+        label, line_label = file.name, "line"
+        starts, _ = _record_lines(file, len(_sniff(file, _Found(file.name)) or []))
+        line_of = lambda idx: starts[idx]  # noqa: E731
+    lines = line_of(bad[:_PER_COLUMN])
+    out = [
+        Problem(
+            label,
+            int(line),
+            "contract_id",
+            str(payments["contract_id"].iloc[i]),
+            f"is not a contract of freelancer {payments['freelancer_id'].iloc[i]!r} in the contracts file",
+            line_label,
+        )
+        for line, i in zip(lines, bad[:_PER_COLUMN], strict=True)
+    ]
+    if len(bad) > _PER_COLUMN:
+        out.append(
+            Problem(label, None, None, None, f"{len(bad) - _PER_COLUMN} more payments like these")
+        )
+    return out
 
 
 def history_from_frames(
@@ -760,6 +929,8 @@ def _typed_columns(table: pa.Table, spec) -> dict[str, pa.Array] | None:
             if not pa.types.is_date32(t):
                 return None
             arr = arr.cast(pa.timestamp("s"))
+            if not pc.all(_in_date_range(arr)).as_py():
+                return None
         elif kind == "number":
             if not (pa.types.is_floating(t) or pa.types.is_integer(t)):
                 return None
@@ -790,7 +961,7 @@ def read_part(path: str | Path, table: str, label: str | None = None) -> pd.Data
     label = label or f"{path.parent.name}/{path.name}"
     try:
         raw = pq.read_table(path)
-    except (pa.ArrowInvalid, OSError):
+    except (pa.ArrowException, OSError):
         raw = None
     if raw is not None and all(c in raw.column_names for c in spec.required_columns):
         typed = _typed_columns(raw, spec)

@@ -3,12 +3,14 @@
 Grids can be far larger than memory (a million freelancers), so writers take an
 iterable of frames and write them one after another. A file appears only when it
 is complete (written under a temporary name, then renamed), so a failure never
-leaves partial output. CSV conventions, shared by every command: dates as
+leaves partial output; it gets the mode ``open()`` would give (the umask), and a
+symlink is written through (`analysis.io.paths` holds the whole policy). CSV conventions, shared by every command: dates as
 ``YYYY-MM-DD``, booleans ``true``/``false``, missing values empty.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import tempfile
@@ -19,6 +21,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
+
+from analysis.io.paths import apply_umask, write_target
 
 
 def to_arrow(frame: pd.DataFrame) -> pa.Table:
@@ -35,28 +39,83 @@ def to_arrow(frame: pd.DataFrame) -> pa.Table:
     return pa.table(cols)
 
 
+#: What a spreadsheet takes as the start of a formula (OWASP, "CSV injection").
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+#: The guard a cell gets: a leading apostrophe, which spreadsheets show as text.
+FORMULA_GUARD = "'"
+
+
+def guard_formulas(frame: pd.DataFrame, columns: Iterable[str] | None = None) -> pd.DataFrame:
+    """``frame`` with every text cell that a spreadsheet would run as a formula
+    prefixed by ``'`` (OWASP's rule for CSV files opened in Excel, LibreOffice, Sheets).
+
+    Only text columns are touched (``columns``, or every text and category column
+    when None): a number like ``-5`` in a numeric column is a number, not a
+    formula. `unguard_formulas` undoes it; the loader does so on reading.
+    """
+    out = frame.copy()
+    names = (
+        list(columns) if columns is not None else [c for c in frame.columns if _is_text(frame[c])]
+    )
+    for name in names:
+        s = out[name]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            s = s.astype("str")
+        text = s.astype("str")
+        risky = s.notna() & text.str.startswith(FORMULA_LEADS)
+        if risky.any():
+            out[name] = s.astype("object").where(~risky, FORMULA_GUARD + text)
+    return out
+
+
+def unguard_formulas(values: pd.Series) -> pd.Series:
+    """Text with the guard of `guard_formulas` removed (``'=x`` back to ``=x``)."""
+    text = values.astype("str")
+    guarded = values.notna() & text.str.match(r"^'[=+\-@\t\r]")
+    return values.where(~guarded, text.str.slice(1))
+
+
+def _is_text(s: pd.Series) -> bool:
+    return (
+        pd.api.types.is_string_dtype(s.dtype)
+        or isinstance(s.dtype, pd.CategoricalDtype)
+        or s.dtype == object
+    )
+
+
 def write_frames(
-    frames: Iterable[pd.DataFrame], out: str | Path | None, columns: Iterable[str] = ()
+    frames: Iterable[pd.DataFrame],
+    out: str | Path | None,
+    columns: Iterable[str] = (),
+    excel_safe: bool = False,
 ) -> int:
     """Write frames (same columns) to ``out``: CSV, or Parquet when it ends in ``.parquet``.
 
     ``out`` None writes CSV to standard output. ``columns`` names the header to
     write when there are no frames at all (an empty result still has its header).
-    Returns the number of rows written.
+    ``excel_safe`` guards text cells that a spreadsheet would run as formulas
+    (`guard_formulas`; CSV only). Returns the number of rows written.
     """
     frames = _at_least_one(frames, list(columns))
+    if excel_safe and not str(out).endswith(".parquet"):
+        frames = (guard_formulas(f) for f in frames)
     if out is None:
-        return _write_csv(frames, sys.stdout.buffer)
-    out = Path(out)
+        sink = sys.stdout.buffer
+        if getattr(sink, "closed", False):
+            raise OSError(errno.EBADF, "standard output is closed")
+        return _write_csv(frames, sink)
+    parquet = str(out).endswith(".parquet")
+    out = write_target(out)  # a symlink is written through (`analysis.io.paths`)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
     os.close(fd)
     try:
-        if out.name.endswith(".parquet"):
+        if parquet:
             rows = _write_parquet(frames, Path(tmp))
         else:
             with open(tmp, "wb") as fh:
                 rows = _write_csv(frames, fh)
+        apply_umask(tmp, like=out)
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -9,6 +9,7 @@ so the contract lives in exactly one place.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -27,6 +28,22 @@ DTYPES = {
     "boolean": "boolean",
     "choice": "category",
 }
+
+#: The dates this project handles. pandas represents 1677-09-22 to 2262-04-11 in
+#: nanoseconds, and the engine adds windows (at most `MAX_RULE_DAYS`) to dates, so
+#: every date in a history or on the command line must lie well inside that range.
+DATE_MIN = dt.date(1900, 1, 1)
+DATE_MAX = dt.date(2199, 12, 31)
+#: Said of a date outside them.
+DATE_RANGE_EXPECTED = (
+    f"is outside the dates this project handles ({DATE_MIN.isoformat()} to {DATE_MAX.isoformat()})"
+)
+#: The longest window or look-back a rules file may set, in days (10 years).
+MAX_RULE_DAYS = 3653
+#: The largest money amount accepted (USD): sums over a year stay exact to the cent
+#: in float64 and can never overflow.
+MAX_USD = 1e12
+LIMIT_EXPECTED = f"is too large (at most {MAX_USD:,.0f} in size is accepted)"
 
 #: The message key of the one cross-column rule (end_date never before start_date).
 END_BEFORE_START = "is before start_date"
@@ -59,6 +76,9 @@ class Column:
     default: object = None
     dtype: str | None = None
     expected: str | None = None
+    #: Largest size (absolute value) of a number: money and hours are summed over
+    #: windows, so a huge value (1e308) would overflow to infinity.
+    limit: float | None = None
 
     @property
     def pandas_dtype(self) -> str:
@@ -124,7 +144,7 @@ TABLES: dict[str, Table] = {
             _id("client_id"),
             Column("start_date", "date", required=True, nullable=False),
             Column("end_date", "date"),
-            Column("earnings_usd", "number", required=True, nullable=False, min=0),
+            Column("earnings_usd", "number", required=True, nullable=False, min=0, limit=MAX_USD),
             Column(
                 "public_rating",
                 "number",
@@ -137,7 +157,7 @@ TABLES: dict[str, Table] = {
             Column("client_flagged", "boolean", default=False),
             Column("category", "text", dtype="category"),
             Column("contract_type", "choice", choices=("hourly", "fixed")),
-            Column("hours", "number", min=0),
+            Column("hours", "number", min=0, limit=MAX_USD),
         ),
     ),
     "payments": Table(
@@ -147,7 +167,7 @@ TABLES: dict[str, Table] = {
             _id("freelancer_id"),
             _id("contract_id"),
             Column("paid_date", "date", required=True, nullable=False),
-            Column("amount_usd", "number", required=True, nullable=False),
+            Column("amount_usd", "number", required=True, nullable=False, limit=MAX_USD),
         ),
     ),
     "activity": Table(
@@ -159,7 +179,7 @@ TABLES: dict[str, Table] = {
             _id("freelancer_id"),
             Column("week_start", "date", required=True, nullable=False),
             *(Column(c, "integer", min=0) for c in COUNT_COLUMNS),
-            Column("hours_worked", "number", min=0),
+            Column("hours_worked", "number", min=0, limit=MAX_USD),
         ),
     ),
     "freelancers": Table(
@@ -171,7 +191,7 @@ TABLES: dict[str, Table] = {
             Column("joined_date", "date"),
             Column("category", "text", dtype="category"),
             Column("country", "text", dtype="category"),
-            Column("hourly_rate_usd", "number", min=0),
+            Column("hourly_rate_usd", "number", min=0, limit=MAX_USD),
             Column("profile_complete", "boolean", default=True),
         ),
     ),
@@ -201,6 +221,16 @@ def _column_checks(col: Column) -> list[pa.Check]:
         checks.append(pa.Check.in_range(col.min, col.max, error=col.range_expected))
     elif col.min is not None:
         checks.append(pa.Check.ge(col.min, error=col.range_expected))
+    if col.limit is not None:
+        limit, low = col.limit, col.min if col.min is not None else -float("inf")
+        checks.append(
+            pa.Check(  # a value below the minimum is reported by the range check only
+                lambda s: (s.abs() <= limit) | (s < low),
+                element_wise=False,
+                ignore_na=True,
+                error=LIMIT_EXPECTED,
+            )
+        )
     if col.kind in ("number",):
         checks.append(
             pa.Check(

@@ -61,6 +61,8 @@ from analysis.report.notebook import FINDING_KEY
 
 #: Notebook files that are reports: ``01-jss-mechanics.py``.
 NOTEBOOK_PATTERN = re.compile(r"^(\d{2})-[A-Za-z0-9][A-Za-z0-9_-]*\.py$")
+#: The HTML file a report notebook becomes (the only report files a build ever deletes).
+REPORT_FILE_PATTERN = re.compile(r"^(\d{2})-[A-Za-z0-9][A-Za-z0-9_-]*\.html$")
 #: Name of the kernelspec the build writes into its temporary folder.
 KERNEL_NAME = "toprated-python"
 #: Written into ``out`` next to the reports; lets ``--only`` rebuild the index.
@@ -324,16 +326,21 @@ def _run_all(
             ): nb
             for nb in selected
         }
-        for future in as_completed(futures):
-            notebook = futures[future]
-            try:
-                results[notebook] = future.result()
-            except BaseException as err:  # re-raised below, in notebook order
-                errors[notebook] = err
-                for other in futures:
-                    other.cancel()
-            bar.set_postfix_str(notebook.stem)
-            bar.update()
+        try:
+            for future in as_completed(futures):
+                notebook = futures[future]
+                try:
+                    results[notebook] = future.result()
+                except BaseException as err:  # re-raised below, in notebook order
+                    errors[notebook] = err
+                    for other in futures:
+                        other.cancel()
+                bar.set_postfix_str(notebook.stem)
+                bar.update()
+        except BaseException:  # Ctrl-C or SIGTERM: start no more notebooks
+            for other in futures:
+                other.cancel()
+            raise
     for notebook in selected:
         if notebook in errors:
             raise errors[notebook]
@@ -348,12 +355,17 @@ def _quiet_unknown_parameters(record: logging.LogRecord) -> bool:
 def _as_of_text(as_of: dt.date | str | None) -> str | None:
     if as_of is None:
         return None
+    from analysis.io.schema import DATE_MAX, DATE_MIN, DATE_RANGE_EXPECTED
+
     try:
-        return dt.date.fromisoformat(str(as_of)).isoformat()
+        day = dt.date.fromisoformat(str(as_of))
     except ValueError:
         raise InputError(
             [Problem(str(as_of), None, None, None, "is not a date as YYYY-MM-DD (--as-of)")]
         ) from None
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise InputError([Problem("--as-of", None, None, str(as_of), DATE_RANGE_EXPECTED)])
+    return day.isoformat()
 
 
 def _write_kernelspec(folder: Path) -> Path:
@@ -443,6 +455,7 @@ def _build_one(
         ) from None
 
     done = nbformat.read(executed, as_version=4)
+    _stable_ids(done)
     title = _title(done) or notebook.stem
     done.metadata["title"] = title
     html_text = _export_html(done, notebook.stem, with_code=with_code)
@@ -543,7 +556,29 @@ def _export_html(nb: Any, name: str, *, with_code: bool) -> str:
     body, _ = exporter.from_notebook_node(
         nb, resources={"metadata": {"name": name}, "toprated_version": __version__}
     )
-    return body
+    return _stable_styler_ids(body)
+
+
+def _stable_ids(nb: Any) -> None:
+    """Number the cells (``cell-001`` ...) in place of nbformat's random cell ids,
+    which the HTML shows as element ids: the same notebook gives the same bytes."""
+    for number, cell in enumerate(nb.cells, start=1):
+        cell["id"] = f"cell-{number:03d}"
+
+
+#: A pandas Styler table id: ``T_`` and 5 random hex digits (``uuid4``), also used
+#: as the prefix of every cell id and CSS selector of that table.
+_STYLER_ID = re.compile(r"(?<![A-Za-z0-9_])T_[0-9a-f]{5}(?![0-9a-f])")
+
+
+def _stable_styler_ids(text: str) -> str:
+    """Styled tables numbered in order of appearance (``T_s0001``) instead of random."""
+    seen: dict[str, str] = {}
+
+    def number(match: re.Match[str]) -> str:
+        return seen.setdefault(match.group(0), f"T_s{len(seen) + 1:04d}")
+
+    return _STYLER_ID.sub(number, text)
 
 
 # ---------------------------------------------------------------- publishing
@@ -573,9 +608,31 @@ def _publish(
     _write_atomic(out / MANIFEST_NAME, _manifest_json(reports), build)
     _write_atomic(out / INDEX_NAME, render_index(reports, provenance), build)
     for file in stale:
-        target = out / file
-        if NOTEBOOK_PATTERN.match(Path(file).stem + ".py") and target.is_file():
+        target = _own_report_path(out, file)
+        if target is not None and target.is_file() and not target.is_symlink():
             target.unlink()
+
+
+def _own_report_path(out: Path, file: str) -> Path | None:
+    """``out / file`` when ``file`` names a report this project builds, else None.
+
+    A manifest is a file in the output folder, so anyone who can put a folder in
+    front of the build (a clone, a zip, a pull request) chooses what it lists. A
+    build therefore only ever deletes a bare file name (no folder part, no
+    absolute path) that matches the report naming rule (``NN-name.html``) and
+    lies directly inside ``out``; anything else listed is ignored.
+    """
+    if not isinstance(file, str) or file != Path(file).name or "\\" in file:
+        return None
+    if not REPORT_FILE_PATTERN.match(file):
+        return None
+    target = out / file
+    try:
+        if target.resolve().parent != out.resolve():
+            return None
+    except OSError:
+        return None
+    return target
 
 
 def _files(reports: Iterable[ReportInfo]) -> set[str]:
@@ -598,9 +655,18 @@ def _read_manifest(out: Path) -> list[ReportInfo]:
         return []
     try:
         rows = json.loads(path.read_text(encoding="utf-8"))["reports"]
-        return [ReportInfo(**row) for row in rows]
-    except (ValueError, KeyError, TypeError):
+        reports = [ReportInfo(**row) for row in rows]
+    except (ValueError, KeyError, TypeError, OSError):
         return []  # a damaged manifest only costs the list of older reports
+    # only entries that name a report by the project's own rule are believed
+    return [
+        r
+        for r in reports
+        if isinstance(r.name, str)
+        and isinstance(r.file, str)
+        and r.file == f"{r.name}.html"
+        and _own_report_path(out, r.file) is not None
+    ]
 
 
 _PROVENANCE_LABELS = [

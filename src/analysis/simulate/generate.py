@@ -49,6 +49,9 @@ import gzip as gzip_module
 import hashlib
 import json
 import math
+import os
+import shutil
+import tempfile
 import time
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -454,33 +457,55 @@ def write_history(
             ]
         )
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # every file is written into a temporary folder next to `out` and moved in only
+    # when all are complete: a failure (a full disk) leaves `out` as it was
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.generate-", dir=out.parent))
     written: dict[str, Path] = {}
     hashes: dict[str, str] = {}
-    for name in FILES:
-        for stale in (out / f"{name}.csv", out / f"{name}.csv.gz", out / f"{name}.parquet"):
-            stale.unlink(missing_ok=True)
-        frame = frames.get(name)
-        if frame is None or len(frame) == 0:  # the contract refuses a file with no rows
-            continue
-        text = csv_bytes(frame)
-        hashes[f"{name}.csv"] = hashlib.sha256(text).hexdigest()
-        path = out / (f"{name}.csv.gz" if gzip else f"{name}.csv")
-        if gzip:
-            with (
-                open(path, "wb") as fh,
-                gzip_module.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0) as gz,
-            ):
-                gz.write(text)
-        else:
-            path.write_bytes(text)
-        written[name] = path
-    record = {k: v for k, v in truth.items() if k != "simulation_seconds"}
-    record["files"] = hashes
-    path = out / "truth.json"
-    path.write_text(json.dumps(_json_ready(record), indent=2, sort_keys=True) + "\n")
-    written["truth"] = path
+    try:
+        for name in FILES:
+            frame = frames.get(name)
+            if frame is None or len(frame) == 0:  # the contract refuses a file with no rows
+                continue
+            text = csv_bytes(frame)
+            hashes[f"{name}.csv"] = hashlib.sha256(text).hexdigest()
+            path = tmp / (f"{name}.csv.gz" if gzip else f"{name}.csv")
+            if gzip:
+                with (
+                    open(path, "wb") as fh,
+                    gzip_module.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0) as gz,
+                ):
+                    gz.write(text)
+            else:
+                path.write_bytes(text)
+            written[name] = path
+        record = {k: v for k, v in truth.items() if k != "simulation_seconds"}
+        record["files"] = hashes
+        (tmp / "truth.json").write_text(
+            json.dumps(_json_ready(record), indent=2, sort_keys=True) + "\n"
+        )
+        written["truth"] = tmp / "truth.json"
+        out.mkdir(exist_ok=True)
+        stale = stale_files(out, set(p.name for p in written.values()))
+        for name, path in written.items():
+            os.replace(path, out / path.name)
+            written[name] = out / path.name
+        for old in stale:  # other formats of the tables: the new files replace them
+            old.unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return written
+
+
+def stale_files(out: str | Path, keep: set[str]) -> list[Path]:
+    """Table files in ``out`` (any of ``.csv``, ``.csv.gz``, ``.parquet``) other than
+    the names in ``keep``: a run that writes ``keep`` replaces them, since two copies
+    of one table make a history ambiguous and an old table would not match the new
+    ones. ``toprated generate`` says which it removed."""
+    out = Path(out)
+    found = [out / f"{n}{s}" for n in FILES for s in (".csv", ".csv.gz", ".parquet")]
+    return [p for p in found if p.name not in keep and p.is_file()]
 
 
 def generate(
@@ -508,9 +533,11 @@ def generate(
     )
     load_scenario(config.scenario)  # refuse a bad scenario before simulating
     frames, truth = simulate(config, progress=progress)
+    before = stale_files(out, set())
     files = write_history(frames, truth, out, gzip=gzip)
     return {
         "out": str(out),
+        "removed": [str(p) for p in before if not p.exists()],
         "files": {k: str(v) for k, v in files.items()},
         "rows": truth["rows"],
         "seconds": round(time.perf_counter() - t0, 1),
