@@ -151,7 +151,7 @@ def _date(value: str | None, option: str):
     import datetime as dt
 
     from analysis.io.errors import Problem
-    from analysis.io.schema import DATE_MAX, DATE_MIN, DATE_RANGE_EXPECTED
+    from analysis.io.limits import DATE_MAX, DATE_MIN, DATE_RANGE_EXPECTED
 
     if value is None:
         return None

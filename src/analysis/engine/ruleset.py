@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.io.errors import InputError, Problem
-from analysis.io.schema import DATE_MAX, DATE_MIN, DATE_RANGE_EXPECTED, MAX_RULE_DAYS, MAX_USD
+from analysis.io.limits import DATE_MAX, DATE_MIN, DATE_RANGE_EXPECTED, MAX_RULE_DAYS, MAX_USD
 
 DEFAULT_RULES = "upwork-2025"
 

@@ -355,7 +355,7 @@ def _quiet_unknown_parameters(record: logging.LogRecord) -> bool:
 def _as_of_text(as_of: dt.date | str | None) -> str | None:
     if as_of is None:
         return None
-    from analysis.io.schema import DATE_MAX, DATE_MIN, DATE_RANGE_EXPECTED
+    from analysis.io.limits import DATE_MAX, DATE_MIN, DATE_RANGE_EXPECTED
 
     try:
         day = dt.date.fromisoformat(str(as_of))
