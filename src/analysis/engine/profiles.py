@@ -170,9 +170,12 @@ def _joined_days(history: History, ids: pd.Index) -> np.ndarray:
     return days
 
 
-def _spread_hours(history: History) -> History:
-    """The contracts with hours in place of earnings and no payments: spreading
-    them with the money engine spreads the hours the same way."""
+def hours_as_money(history: History) -> History:
+    """The contracts with ``hours`` in place of earnings and no payments.
+
+    Spreading these with the money engine (`analysis.engine.money.earnings_between`)
+    spreads each contract's hours evenly over its days exactly as its money would
+    be without payments, so "hours billed in a period" needs no second engine."""
     c = history.contracts
     return History(contracts=c.assign(earnings_usd=c["hours"].fillna(0.0).astype("float64")))
 
@@ -245,7 +248,7 @@ def profiles(
     new_ok = (at_days[None, :] - joined) < visibility.new_no_earnings_days
     visible = has_joined & np.where(ever, recent > EARNED_TOLERANCE_USD, new_ok)
 
-    hours = periods(base, _spread_hours(history)) if "hours" in c else np.full((n, k), np.nan)
+    hours = periods(base, hours_as_money(history)) if "hours" in c else np.full((n, k), np.nan)
     code = ids.get_indexer(c["freelancer_id"].astype("str"))
     started = day_numbers(c["start_date"])[:, None] <= at_days[None, :]
     jobs = np.zeros((n, k), dtype=np.int64)
@@ -328,6 +331,7 @@ def _empty(only_visible: bool) -> pd.DataFrame:
 __all__ = [
     "PROFILE_COLUMNS",
     "Visibility",
+    "hours_as_money",
     "load_visibility",
     "profiles",
     "visibility_rule_sets",
