@@ -34,9 +34,12 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
-from histories import make_history
+from histories import EVAL_DATES, histories, make_history
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from analysis.cli import main
+from analysis.engine.jss import jss_grid
 from analysis.engine.profiles import load_visibility, profiles, visibility_rule_sets
 from analysis.engine.ruleset import load_rules
 from analysis.io.errors import InputError
@@ -222,3 +225,30 @@ def test_cli_profiles_writes_only_out(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["h", "p.csv"]
     assert main(["profiles", str(folder), "--at", "2024-02-30"]) == 2
     assert "--at: '2024-02-30' is not a date" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- properties
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(h=histories(optional_tables=True), at=st.sampled_from(EVAL_DATES), shift=st.integers(0, 6))
+def test_properties_on_random_histories(h, at, shift):
+    """On any history and date: the stricter 2018 rule shows a subset of what the 2020
+    rule shows; total_jobs is the number of contracts started by the date; the JSS is
+    `jss_grid`'s on the latest JSS date on or before it; every visible row had joined."""
+    t = pd.Timestamp(at) + pd.Timedelta(days=shift)
+    loose = profiles(h, t, RULES, load_visibility("upwork-2020"), only_visible=False)
+    strict = profiles(h, t, RULES, load_visibility("upwork-2018"))
+    shown = set(loose.loc[loose["visible"], "freelancer_id"])
+    assert set(strict["freelancer_id"]) <= shown
+    c = h.contracts
+    for row in loose.itertuples(index=False):  # the brute-force reference, per row
+        mine = c[c["freelancer_id"] == row.freelancer_id]
+        assert row.total_jobs == int((mine["start_date"] <= t).sum())
+    grid = jss_grid(h, RULES, end=t)
+    last = grid[grid["eval_date"] <= t].sort_values("eval_date").groupby("freelancer_id").last()
+    want = last["jss"].reindex(loose["freelancer_id"]).astype("Int64")
+    pd.testing.assert_series_equal(
+        loose["jss"].reset_index(drop=True), want.reset_index(drop=True), check_names=False
+    )
+    assert (loose["total_earnings_usd"].fillna(0) >= -1e6).all()
