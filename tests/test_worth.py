@@ -170,3 +170,35 @@ def test_cli_worth_words_json_and_bad_input(tmp_path, capsys):
     assert main(["worth", str(config.DEMO), "--freelancer", "me", "--effects", str(bad)]) == 2
     assert "is not JSON" in capsys.readouterr().err
     assert main(["worth", str(config.DEMO), "--freelancer", "me", "--upkeep-hours", "-1"]) == 2
+
+
+def test_net_over_lift_and_upkeep_by_hand(tmp_path):
+    """Same inputs as the demo hand calculation; premium 1.05 at every cell."""
+    from analysis.estimate.worth import net_over_lift_and_upkeep
+
+    inputs = own_inputs(read_history(config.DEMO), "me", RULES, load_assumptions())
+    effects = read_effects(_fixed_effects(tmp_path), load_assumptions())
+    grid = net_over_lift_and_upkeep(inputs, effects, [1.0, 1.5], [0.0, 2.0])
+    k = 1 - P_LOSS * 13 / 52
+    want = [k * (lift - 1) * 4 * VALUE + k * 0.05 * EARNED - h * RATE * 52
+            for lift in (1.0, 1.5) for h in (0.0, 2.0)]  # fmt: skip
+    assert grid["lift"].tolist() == [1.0, 1.0, 1.5, 1.5]
+    assert grid["upkeep_hours"].tolist() == [0.0, 2.0, 0.0, 2.0]
+    np.testing.assert_allclose(grid["net_usd"], want, rtol=1e-12)
+
+
+def test_worth_heatmap_draws():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from analysis.report import plots
+
+    data = pd.DataFrame({"lift": [1.0, 1.0, 1.5, 1.5], "upkeep_hours": [0.0, 2.0, 0.0, 2.0],
+                         "net_usd": [10.0, -5.0, 50.0, 20.0]})  # fmt: skip
+    ax = plots.worth_heatmap(data, title="w")
+    assert ax.get_title() == "w"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["1.50x", "1.00x"]
+    plt.close("all")

@@ -277,6 +277,39 @@ def upkeep_break_even(inputs: dict[str, Any], effects: pd.DataFrame, weeks: floa
     )
 
 
+def net_over_lift_and_upkeep(
+    inputs: dict[str, Any], effects: pd.DataFrame, lifts: Any, hours: Any, weeks: float = 52.0
+) -> pd.DataFrame:
+    """Net value of a year with the badge on a grid of invitation lifts and weekly
+    upkeep hours (rate premium at its central value): ``lift, upkeep_hours, net_usd``.
+
+    One vectorised evaluation of the formula (no draws). Why: shows a freelancer
+    where they stand whatever the true lift and their own upkeep turn out to be.
+    """
+    e = effects.set_index("effect")["estimate"]
+    lift = np.asarray(lifts, dtype=np.float64)[:, None]
+    m = np.asarray(hours, dtype=np.float64)[None, :]
+    w = weeks
+    k = 1.0 - inputs["p_loss_per_year"] * inputs["weeks_off_after_loss"] / w
+    b_inv = (
+        (lift - 1.0)
+        * inputs["invitations_per_week"]
+        * inputs["hires_per_application"]
+        * (inputs["contract_value_usd"] * w)
+    )
+    b_rate = (
+        (e["rate_premium"] - 1.0) * inputs["hourly_rate_usd"] * inputs["billed_hours_per_week"] * w
+    )
+    net = k * (b_inv + b_rate) - m * inputs["hourly_rate_usd"] * w - inputs["forgone_usd_per_year"]
+    return pd.DataFrame(
+        {
+            "lift": np.repeat(lift.ravel(), m.size),
+            "upkeep_hours": np.tile(m.ravel(), lift.size),
+            "net_usd": net.ravel(),
+        }
+    )
+
+
 def real_cross_section(path: str | Path | None = None) -> dict[str, Any] | None:
     """Gaps between real search profiles at JSS 90+ and the others showing a JSS:
     rate ratio (geometric means) and median shown earnings ratio. Upper bounds on
@@ -435,6 +468,7 @@ __all__ = [
     "command",
     "effects_from_assumptions",
     "load_assumptions",
+    "net_over_lift_and_upkeep",
     "own_inputs",
     "read_effects",
     "real_cross_section",

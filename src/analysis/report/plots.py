@@ -854,3 +854,22 @@ def badge_share_bars(data: Any, *, title: str) -> Any:
     ax.xaxis.set_major_formatter("{x:.0%}")
     ax.legend(title="snapshot (simulated date mirrors it)", fontsize="small")
     return finish(ax, title=title, xlabel="Share of visible profiles", ylabel="")
+
+
+def worth_heatmap(data: Any, *, title: str) -> Any:
+    """Net value of a year with the badge over invitation lift (rows) and weekly upkeep
+    hours (columns) (tidy: lift, upkeep_hours, net_usd); diverging colours around 0."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    table = data.pivot(index="lift", columns="upkeep_hours", values="net_usd").sort_index(
+        ascending=False
+    )
+    fig, ax = plt.subplots()
+    sns.heatmap(
+        table, center=0, cmap="RdBu", annot=True, fmt=",.0f", annot_kws={"fontsize": 7},
+        cbar_kws={"label": "Net value per year (USD)"}, ax=ax,
+    )  # fmt: skip
+    ax.set_xticklabels([f"{float(t.get_text()):g}" for t in ax.get_xticklabels()])
+    ax.set_yticklabels([f"{float(t.get_text()):.2f}x" for t in ax.get_yticklabels()], rotation=0)
+    return finish(ax, title=title, xlabel="Upkeep (hours a week)", ylabel="Invitation lift")
