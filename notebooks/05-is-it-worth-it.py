@@ -28,6 +28,7 @@ from analysis.estimate.effects import (
     read_truth,
     weekly_panel,
 )
+from analysis.io.world import world_of
 from analysis.report import plots
 from analysis.report.notebook import finding, open_inputs
 from analysis.stories import faq
@@ -204,4 +205,4 @@ else:
         "No value computed: this history has no activity.csv with weekly invitations, "
         "which the badge's effects need."
     )
-finding(text)
+finding(world_of(source).state(text))

@@ -372,6 +372,73 @@ def terminal_safe(text: str) -> str:
     return "".join(out)
 
 
+def _cmd_profiles(args: argparse.Namespace) -> int:
+    from analysis.engine.profiles import load_visibility, profiles
+    from analysis.engine.ruleset import load_rules
+    from analysis.io.load import read_history
+    from analysis.io.output import write_frames
+    from analysis.io.paths import Output, check_outputs, history_inputs
+    from analysis.io.profiles import PROFILE_COLUMNS
+
+    outputs = [Output("--out", args.out)] if args.out else []
+    check_outputs(outputs, [*history_inputs(args.history), *_rules_input(args.rules)])
+    rules = load_rules(args.rules)
+    visibility = load_visibility(args.visibility)
+    at = _date(args.at, "--at")
+    history = read_history(args.history)
+    table = profiles(history, at, rules, visibility)
+    write_frames([table], args.out, columns=list(PROFILE_COLUMNS))
+    return 0
+
+
+def _cmd_worth(args: argparse.Namespace) -> int:
+    from analysis.estimate.worth import command
+
+    return command(args)
+
+
+def _add_profiles_commands(sub) -> None:
+    """The `profiles` and `worth` subcommands (issue 13)."""
+    p = sub.add_parser(
+        "profiles", help="what a talent search would show on a date: one row per visible profile"
+    )
+    p.add_argument("history", help="a history folder, or a single contracts file")
+    p.add_argument("--at", required=True, metavar="DATE", help="the snapshot date (YYYY-MM-DD)")
+    p.add_argument(
+        "--out", help="output file: CSV, or Parquet if it ends in .parquet (default: stdout)"
+    )
+    p.add_argument("--rules", default="upwork-2025", help="rule set name or TOML file")
+    p.add_argument(
+        "--visibility",
+        metavar="NAME|FILE",
+        help="search visibility rule set (upwork-2020, the default, or upwork-2018) or a TOML file",
+    )
+    p.set_defaults(run=_cmd_profiles)
+
+    p = sub.add_parser(
+        "worth", help="is Top Rated worth it for one freelancer? net value of a year with it"
+    )
+    p.add_argument("history", help="a history folder, or a single contracts file")
+    p.add_argument("--freelancer", required=True, help="the freelancer's id")
+    p.add_argument(
+        "--effects",
+        metavar="FILE",
+        help="effect sizes: the JSON of `toprated effects --json` on a population "
+        "(default: the stated ranges of the assumptions table)",
+    )
+    p.add_argument(
+        "--upkeep-hours",
+        dest="upkeep_hours",
+        type=float,
+        metavar="H",
+        help="hours a week spent keeping the badge (default: the assumptions table)",
+    )
+    p.add_argument("--rules", default="upwork-2025", help="rule set name or TOML file")
+    p.add_argument("--seed", type=int, default=0, help="seed of the Monte Carlo draws (default 0)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of plain words")
+    p.set_defaults(run=_cmd_worth)
+
+
 def _cmd_effects(args: argparse.Namespace) -> int:
     from analysis.estimate.effects import command
 
@@ -624,6 +691,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gzip", action="store_true", help="write .csv.gz files")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_cmd_generate)
+
+    _add_profiles_commands(sub)
 
     p = sub.add_parser("report", help="run every report notebook and write self-contained HTML")
     p.add_argument("history", nargs="?", help="history folder (default: the bundled sample)")

@@ -611,6 +611,8 @@ def event_time_panels(means: Any, *, title: str, labels: dict[str, str] | None =
 
     g.map_dataframe(_band)
     g.set_titles("{col_name}")
+    sns.move_legend(g, "lower center", ncol=2, title=None, bbox_to_anchor=(0.5, -0.02))
+    g.figure.subplots_adjust(bottom=0.2)
     return finish(g, title=title, xlabel="Weeks from the event", ylabel="Mean per week")
 
 
@@ -707,6 +709,8 @@ def event_time_effects(coefs: Any, *, title: str, truth: float | None = None) ->
             ax.axhline(level, color="C3", linestyle="--", linewidth=1, label="planted truth")
         g.axes.flat[0].legend(loc="upper left", fontsize="small")
     g.set_titles("{col_name}")
+    sns.move_legend(g, "lower center", ncol=2, title=None, bbox_to_anchor=(0.5, -0.02))
+    g.figure.subplots_adjust(bottom=0.2)
     return finish(
         g,
         title=title,
@@ -785,3 +789,87 @@ def sensitivity_lines(data: Any, *, title: str, estimate: float | None = None) -
     return finish(
         ax, title=title, xlabel="Assumed invitation lift (x)", ylabel="Net value per year (USD)"
     )
+
+
+# ---------------------------------------------------------------- report 10: real profiles
+
+
+def profiles_jss_histogram(data: Any, *, threshold: float, title: str) -> Any:
+    """Distribution of the JSS shown on profiles, one step line per source (tidy:
+    source, jss), each normalised to its own profiles; dotted line at `threshold`."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    fig, ax = plt.subplots()
+    sns.histplot(
+        data=data, x="jss", hue="source", stat="percent", common_norm=False, element="step",
+        binwidth=2, binrange=(50, 102), fill=False, ax=ax,
+    )  # fmt: skip
+    ax.axvline(threshold, color="0.3", linestyle=":", linewidth=1)
+    ax.set_xlim(50, 102)
+    return finish(
+        ax, title=title, xlabel="JSS shown (%; below 50 not drawn)", ylabel="Profiles (%)"
+    )
+
+
+def profiles_ecdf(data: Any, *, x: str, title: str, xlabel: str) -> Any:
+    """Cumulative share of profiles by `x` (rate or earnings, log scale), one line per
+    source (tidy: source, `x`)."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    fig, ax = plt.subplots()
+    sns.ecdfplot(data=data[data[x] > 0], x=x, hue="source", log_scale=True, ax=ax)
+    return finish(ax, title=title, xlabel=xlabel, ylabel="Share of profiles at or below")
+
+
+def churn_bars(data: Any, *, title: str) -> Any:
+    """Share of the same profiles whose JSS crossed the threshold between two snapshots,
+    by horizon and direction, real beside simulated (tidy: horizon, measure, source,
+    share)."""
+    import seaborn as sns
+
+    g = sns.catplot(
+        data=data, kind="bar", x="measure", y="share", hue="source", col="horizon",
+        height=4.0, aspect=1.0, sharey=False,
+    )  # fmt: skip
+    g.set_titles("{col_name}")
+    sns.move_legend(g, "lower center", ncol=2, title=None, bbox_to_anchor=(0.5, -0.02))
+    g.figure.subplots_adjust(bottom=0.2)
+    for ax in g.axes.flat:
+        ax.yaxis.set_major_formatter("{x:.0%}")
+    return finish(g, title=title, xlabel="", ylabel="Share of profiles")
+
+
+def badge_share_bars(data: Any, *, title: str) -> Any:
+    """Share of each badge among visible profiles, by snapshot (tidy: snapshot, badge,
+    share)."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    fig, ax = plt.subplots()
+    order = [b for b in ("none", "rising_talent", "top_rated", "top_rated_plus")
+             if b in set(data["badge"])]  # fmt: skip
+    sns.barplot(data=data, y="badge", x="share", hue="snapshot", order=order, ax=ax)
+    ax.xaxis.set_major_formatter("{x:.0%}")
+    ax.legend(title="snapshot (simulated date mirrors it)", fontsize="small")
+    return finish(ax, title=title, xlabel="Share of visible profiles", ylabel="")
+
+
+def worth_heatmap(data: Any, *, title: str) -> Any:
+    """Net value of a year with the badge over invitation lift (rows) and weekly upkeep
+    hours (columns) (tidy: lift, upkeep_hours, net_usd); diverging colours around 0."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    table = data.pivot(index="lift", columns="upkeep_hours", values="net_usd").sort_index(
+        ascending=False
+    )
+    fig, ax = plt.subplots()
+    sns.heatmap(
+        table, center=0, cmap="RdBu", annot=True, fmt=",.0f", annot_kws={"fontsize": 7},
+        cbar_kws={"label": "Net value per year (USD)"}, ax=ax,
+    )  # fmt: skip
+    ax.set_xticklabels([f"{float(t.get_text()):g}" for t in ax.get_xticklabels()])
+    ax.set_yticklabels([f"{float(t.get_text()):.2f}x" for t in ax.get_yticklabels()], rotation=0)
+    return finish(ax, title=title, xlabel="Upkeep (hours a week)", ylabel="Invitation lift")
