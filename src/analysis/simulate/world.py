@@ -45,7 +45,6 @@ documented with their defaults and sources in ``scenarios/baseline.toml``):
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -53,6 +52,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from analysis.engine.ruleset import Rules
+from analysis.simulate import stable
 from analysis.simulate.badges import CONTRACT_COLUMNS, NOT_STARTED, PLUS, TOP, BadgeTracker
 from analysis.simulate.tables import CATEGORIES, COUNTRIES, NO_DAY, Columns, IdFormat
 
@@ -98,10 +98,6 @@ def plan_weeks(start_day: int, end_day: int) -> Plan:
     return Plan(first, int(n))
 
 
-def _logistic(x):
-    return 1.0 / (1.0 + np.exp(-x))
-
-
 def _negbin(rng, mean, shape):
     """Negative binomial counts with the given means and gamma shape (Poisson-gamma)."""
     if shape <= 0:
@@ -117,10 +113,10 @@ def _negbin(rng, mean, shape):
 def draw_freelancers(rng: np.random.Generator, n: int, plan: Plan, kn) -> SimpleNamespace:
     """Static attributes of `n` freelancers (every draw in a fixed order)."""
     weeks = plan.n_weeks
-    r = math.log1p(kn.platform_growth_per_year) / 52.0
+    r = stable.log1p(kn.platform_growth_per_year) / 52.0
     u = rng.random(n)
     span = max(weeks - 4, 1)
-    join = np.log1p(u * math.expm1(r * span)) / r if r > 0 else u * span
+    join = stable.log1p(u * stable.expm1(r * span)) / r if r > 0 else u * span
     join_week = np.minimum(join.astype(np.int64), span - 1).astype(np.int32)
     quality = rng.standard_normal(n)
     category = rng.choice(len(CATEGORIES), n, p=CATEGORY_SHARE).astype(np.int8)
@@ -128,17 +124,17 @@ def draw_freelancers(rng: np.random.Generator, n: int, plan: Plan, kn) -> Simple
     rho = kn.rate_quality_corr
     z = rng.standard_normal(n)
     log_rate = (
-        math.log(kn.rate_median_usd)
+        stable.log(kn.rate_median_usd)
         + CATEGORY_LOG_RATE[category]
-        + kn.rate_log_sd * (rho * quality + math.sqrt(1 - rho * rho) * z)
+        + kn.rate_log_sd * (rho * quality + stable.sqrt(1 - rho * rho) * z)
     )
-    base_rate = np.clip(np.exp(log_rate), 5.0, 400.0)
-    capacity = np.clip(kn.capacity_hours_median * np.exp(0.6 * rng.standard_normal(n)), 4, 60)
-    job_hours = kn.job_hours_median * np.exp(
+    base_rate = np.clip(stable.exp(log_rate), 5.0, 400.0)
+    capacity = np.clip(kn.capacity_hours_median * stable.exp(0.6 * rng.standard_normal(n)), 4, 60)
+    job_hours = kn.job_hours_median * stable.exp(
         CATEGORY_LOG_JOB_HOURS[category] + kn.job_hours_sd_between * rng.standard_normal(n)
     )
-    budget = kn.proposals_per_week * np.exp(kn.proposals_log_sd * rng.standard_normal(n))
-    incomplete = rng.random(n) < kn.profile_incomplete_share * 2 * _logistic(-quality)
+    budget = kn.proposals_per_week * stable.exp(kn.proposals_log_sd * rng.standard_normal(n))
+    incomplete = rng.random(n) < kn.profile_incomplete_share * 2 * stable.logistic(-quality)
     own = kn.visibility_sd * rng.standard_normal(n)
     alpha = kn.quality_visibility * quality + own + np.where(incomplete, -0.7, 0.0)
     return SimpleNamespace(
@@ -190,7 +186,7 @@ def make_contracts(rng, owner, k, plan, fr, state, kn, next_client):
 
     # client: a remembered satisfied client, or a new one
     filled = np.minimum(state.ring_n[owner], RING)
-    p_repeat = kn.repeat_client_share * (1 - np.exp(-filled / 2.0))
+    p_repeat = kn.repeat_client_share * (1 - stable.exp(-filled / 2.0))
     repeat = rng.random(n) < p_repeat
     slot = (rng.random(n) * np.maximum(filled, 1)).astype(np.int64)
     new_client = next_client + np.arange(n, dtype=np.int64)
@@ -203,21 +199,26 @@ def make_contracts(rng, owner, k, plan, fr, state, kn, next_client):
     own_cat = fr.category[owner]
     category = np.where(rng.random(n) < 0.9, own_cat, rng.integers(0, len(CATEGORIES), n))
     hours_total = np.clip(
-        fr.job_hours[owner] * np.exp(kn.job_hours_sd_within * rng.standard_normal(n)), 1.0, 4000
+        fr.job_hours[owner] * stable.exp(kn.job_hours_sd_within * rng.standard_normal(n)), 1.0, 4000
     )
-    p_hourly = _logistic(
-        math.log(kn.hourly_share / (1 - kn.hourly_share))
+    p_hourly = stable.logistic(
+        stable.log(kn.hourly_share / (1 - kn.hourly_share))
         + CATEGORY_HOURLY_LOGIT[category]
-        + 0.4 * (np.log(hours_total) - math.log(40.0))
+        + 0.4 * (stable.log(hours_total) - stable.log(40.0))
     )
     intensity = np.clip(fr.capacity[owner] * (0.25 + 0.6 * rng.random(n)), 2.0, None)
     # long-term engagements: hourly, half a year to two years at a steady pace
     long_term = rng.random(n) < kn.long_term_share
     steady = fr.capacity[owner] * (0.6 + 0.35 * rng.random(n))
-    hours_total = np.where(long_term, steady * rng.integers(13, 53, n), hours_total)
+    steady_weeks = rng.integers(13, 53, n)
+    hours_total = np.where(long_term, steady * steady_weeks, hours_total)
     intensity = np.where(long_term, steady, intensity)
     hourly = (rng.random(n) < p_hourly) | long_term
-    weeks = np.clip(np.ceil(hours_total / intensity), 1, MAX_WEEKS).astype(np.int64)
+    # a long-term engagement's length is drawn in weeks: ceil(steady * w / steady)
+    # is w or w + 1 depending on the last bit of `steady`
+    weeks = np.where(
+        long_term, steady_weeks, np.clip(np.ceil(hours_total / intensity), 1, MAX_WEEKS)
+    ).astype(np.int64)
     intensity = hours_total / weeks
 
     # outcome, decided now
@@ -257,9 +258,12 @@ def make_contracts(rng, owner, k, plan, fr, state, kn, next_client):
     # rate: profile rate at hire (time on the platform, badge premium)
     years = (k - fr.join_week[owner]) / 52.0
     rate = np.round(
-        fr.base_rate[owner] * (1 + kn.rate_growth_per_year) ** years * state.rate_mult[owner], 2
+        fr.base_rate[owner]
+        * stable.power(1 + kn.rate_growth_per_year, years)
+        * state.rate_mult[owner],
+        2,
     )
-    price = hours_total * rate * np.exp(0.25 * rng.standard_normal(n))
+    price = hours_total * rate * stable.exp(0.25 * rng.standard_normal(n))
 
     # weekly schedule: one row per contract-week
     total = int(weeks.sum())
@@ -268,7 +272,7 @@ def make_contracts(rng, owner, k, plan, fr, state, kn, next_client):
     last = j == weeks[row] - 1
     week_hours = np.where(
         hourly[row],
-        np.round(intensity[row] * np.exp(0.15 * rng.standard_normal(total)), 2),
+        np.round(intensity[row] * stable.exp(0.15 * rng.standard_normal(total)), 2),
         intensity[row],
     )
     week_hours = np.where(cancelled[row], 0.0, week_hours)
@@ -361,7 +365,7 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
     plan = plan_weeks(config.start_day, config.end_day)
     n, weeks = config.freelancers, plan.n_weeks
     fr = draw_freelancers(rng, n, plan, kn)
-    gamma = kn.season_amplitude * np.cos(
+    gamma = kn.season_amplitude * stable.cos(
         2 * np.pi * (np.arange(weeks) * 7 + plan.first_monday + 3 - 10) / 365.25
     ) + kn.week_noise_sd * rng.standard_normal(weeks)
     budget_contracts = max(1000, int(n * weeks * 0.6))
@@ -411,17 +415,18 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
         n_a = len(idx)
         tr = state.top_rated[idx]
         jss = tracker.jss_latest[idx]
-        g = np.where(np.isnan(jss), kn.no_jss_visibility, (jss - 90.0) / 10.0)
+        g = np.where(np.isnan(jss), kn.no_jss_visibility, (jss - rules.badges.jss_min) / 10.0)
         earn12 = earn_sched[max(0, k - 12) : k, idx].sum(axis=0, dtype=np.float64)
         tenure = (k - fr.join_week[idx]) / 52.0
         f = (
             kn.jss_visibility_per_10_points * g
-            + kn.tenure_visibility * np.log1p(tenure)
-            + kn.earnings_visibility * np.log1p(earn12 / 1000.0)
+            + kn.tenure_visibility * stable.log1p(tenure)
+            + kn.earnings_visibility * stable.log1p(earn12 / 1000.0)
         )
         base = fr.alpha[idx] + gamma[k] + f
-        inv_mean0 = kn.invitations_per_week * np.exp(base)
-        view_mean0 = kn.profile_views_per_week * np.exp(base)
+        demand = stable.exp(base)
+        inv_mean0 = kn.invitations_per_week * demand
+        view_mean0 = kn.profile_views_per_week * demand
         inv_mean = inv_mean0 * np.where(tr, lift_inv, 1.0)
         view_mean = view_mean0 * np.where(tr, lift_view, 1.0)
         invitations = _negbin(rng, inv_mean, kn.invitation_dispersion)
@@ -437,10 +442,10 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
         answered = rng.binomial(invitations, spare)
         q = fr.quality[idx]
         record = kn.newcomer_hire_factor + (1 - kn.newcomer_hire_factor) * (
-            1 - np.exp(-jobs_done[idx] / 3.0)
+            1 - stable.exp(-jobs_done[idx] / 3.0)
         )
-        p_inv0 = kn.invite_hire_prob * record * np.exp(kn.quality_hire * q + 0.3 * g)
-        p_prop0 = kn.proposal_hire_prob * record * np.exp(kn.quality_hire * q + 0.4 * g)
+        p_inv0 = kn.invite_hire_prob * record * stable.exp(kn.quality_hire * q + 0.3 * g)
+        p_prop0 = kn.proposal_hire_prob * record * stable.exp(kn.quality_hire * q + 0.4 * g)
         p_inv = np.clip(p_inv0 * np.where(tr, lift_hire, 1.0), 0.0, 0.9)
         p_prop = np.clip(p_prop0 * np.where(tr, lift_hire, 1.0), 0.0, 0.9)
         offers_inv = rng.binomial(answered, p_inv)
@@ -578,7 +583,7 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
     years_final = (weeks - 1 - fr.join_week) / 52.0
     profile_rate = np.round(
         fr.base_rate
-        * (1 + kn.rate_growth_per_year) ** np.maximum(years_final, 0)
+        * stable.power(1 + kn.rate_growth_per_year, np.maximum(years_final, 0))
         * state.rate_mult,
         2,
     )
