@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -44,9 +45,10 @@ def lab(tmp_path_factory):
     """(base url, token) of a running ``jupyter lab`` configured as ``make lab`` does."""
     tmp = tmp_path_factory.mktemp("lab")
     port, token = free_port(), secrets.token_hex(16)
+    config = shutil.copytree(ROOT / ".jupyter", tmp / "config")  # jupyter writes a marker there
     env = {
         **os.environ,
-        "JUPYTER_CONFIG_DIR": str(ROOT / ".jupyter"),
+        "JUPYTER_CONFIG_DIR": str(config),
         "JUPYTERLAB_SETTINGS_DIR": str(tmp / "settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces"),
         "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
