@@ -98,6 +98,12 @@ def plan_weeks(start_day: int, end_day: int) -> Plan:
     return Plan(first, int(n))
 
 
+def _ramp(lift, share):
+    """`lift` ** `share` (the part of a badge effect reached), exact when `share` is 1."""
+    lift = np.asarray(lift, dtype=np.float64)
+    return np.where(share >= 1.0, lift, stable.power(lift, share))
+
+
 def _negbin(rng, mean, shape):
     """Negative binomial counts with the given means and gamma shape (Poisson-gamma)."""
     if shape <= 0:
@@ -172,16 +178,17 @@ def _public_totals(rng, klass, kn):
     return np.choose(klass, [promoter, passive, detractor])
 
 
-def make_contracts(rng, owner, k, plan, fr, state, kn, next_client):
+def make_contracts(rng, owner, k, plan, fr, state, kn, next_client, extra=None):
     """Offers accepted in week `k` by freelancers `owner` (index per offer).
 
     Returns the contract columns (final values), the payment schedule and the
     weekly hours schedule, plus per-offer flags used by the caller (difficult
-    client, negative outcome, within-horizon earnings).
+    client, negative outcome, within-horizon earnings). `extra` is the random
+    stream of the knobs that break the estimator's assumptions (``rate_noise_sd``).
     """
     n = len(owner)
     m = plan.monday(k)
-    q = fr.quality[owner]
+    q = fr.quality[owner] + state.drift[owner]
     tr = state.top_rated[owner]
 
     # client: a remembered satisfied client, or a new one
@@ -257,10 +264,14 @@ def make_contracts(rng, owner, k, plan, fr, state, kn, next_client):
 
     # rate: profile rate at hire (time on the platform, badge premium)
     years = (k - fr.join_week[owner]) / 52.0
+    noise = 1.0
+    if kn.rate_noise_sd > 0:
+        noise = stable.exp(kn.rate_noise_sd * extra.standard_normal(n))
     rate = np.round(
         fr.base_rate[owner]
         * stable.power(1 + kn.rate_growth_per_year, years)
-        * state.rate_mult[owner],
+        * state.rate_mult[owner]
+        * noise,
         2,
     )
     price = hours_total * rate * stable.exp(0.25 * rng.standard_normal(n))
@@ -374,7 +385,13 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
         rules, n, fmt, plan.first_monday, weeks, fr.profile_complete, config.status_scope
     )
 
+    # the knobs that break the estimator's assumptions draw from a stream of their own
+    extra = np.random.default_rng([config.seed, 12])
+    log_lift = np.zeros(n)
+    if kn.lift_heterogeneity_sd > 0:
+        log_lift = kn.lift_heterogeneity_sd * extra.standard_normal(n)
     state = SimpleNamespace(
+        drift=np.zeros(n),
         top_rated=np.zeros(n, dtype=bool),
         rate_mult=np.ones(n),
         ring_client=np.zeros((n, RING), dtype=np.int64),
@@ -387,6 +404,7 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
     hold_until = np.full(n, -1, dtype=np.int64)
     ever_top = np.zeros(n, dtype=bool)
     first_top_week = np.full(n, -1, dtype=np.int64)
+    spell_start = np.full(n, -1, dtype=np.int64)  # first week of the current Top Rated spell
     first_jss90_day = np.full(n, NO_DAY, dtype=np.int64)
     earn_sched = np.zeros((weeks + 1, n), dtype=np.float32)
     hours_sched = np.zeros((weeks + 1, n), dtype=np.float32)
@@ -414,6 +432,13 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
         idx = np.flatnonzero((fr.join_week <= k) & ~left)
         n_a = len(idx)
         tr = state.top_rated[idx]
+        if kn.quality_drift_sd > 0:
+            state.drift[idx] += kn.quality_drift_sd * extra.standard_normal(n_a)
+        # share of the full badge effect: ramps up over a spell's first weeks
+        share = np.ones(n_a)
+        if kn.effect_ramp_weeks > 0:
+            share = np.minimum(1.0, (k - spell_start[idx] + 1) / kn.effect_ramp_weeks)
+        het = stable.exp(log_lift[idx])
         jss = tracker.jss_latest[idx]
         g = np.where(np.isnan(jss), kn.no_jss_visibility, (jss - rules.badges.jss_min) / 10.0)
         earn12 = earn_sched[max(0, k - 12) : k, idx].sum(axis=0, dtype=np.float64)
@@ -423,12 +448,12 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
             + kn.tenure_visibility * stable.log1p(tenure)
             + kn.earnings_visibility * stable.log1p(earn12 / 1000.0)
         )
-        base = fr.alpha[idx] + gamma[k] + f
+        base = fr.alpha[idx] + kn.quality_visibility * state.drift[idx] + gamma[k] + f
         demand = stable.exp(base)
         inv_mean0 = kn.invitations_per_week * demand
         view_mean0 = kn.profile_views_per_week * demand
-        inv_mean = inv_mean0 * np.where(tr, lift_inv, 1.0)
-        view_mean = view_mean0 * np.where(tr, lift_view, 1.0)
+        inv_mean = inv_mean0 * np.where(tr, _ramp(lift_inv * het, share), 1.0)
+        view_mean = view_mean0 * np.where(tr, _ramp(lift_view * het, share), 1.0)
         invitations = _negbin(rng, inv_mean, kn.invitation_dispersion)
         views = _negbin(rng, view_mean, kn.invitation_dispersion)
 
@@ -440,14 +465,15 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
         spare = np.where(on_hold, 0.0, spare)
         proposals = rng.poisson(fr.budget[idx] * spare)
         answered = rng.binomial(invitations, spare)
-        q = fr.quality[idx]
+        q = fr.quality[idx] + state.drift[idx]
         record = kn.newcomer_hire_factor + (1 - kn.newcomer_hire_factor) * (
             1 - stable.exp(-jobs_done[idx] / 3.0)
         )
         p_inv0 = kn.invite_hire_prob * record * stable.exp(kn.quality_hire * q + 0.3 * g)
         p_prop0 = kn.proposal_hire_prob * record * stable.exp(kn.quality_hire * q + 0.4 * g)
-        p_inv = np.clip(p_inv0 * np.where(tr, lift_hire, 1.0), 0.0, 0.9)
-        p_prop = np.clip(p_prop0 * np.where(tr, lift_hire, 1.0), 0.0, 0.9)
+        hire_lift = np.where(tr, _ramp(np.full(n_a, lift_hire), share), 1.0)
+        p_inv = np.clip(p_inv0 * hire_lift, 0.0, 0.9)
+        p_prop = np.clip(p_prop0 * hire_lift, 0.0, 0.9)
         offers_inv = rng.binomial(answered, p_inv)
         offers_prop = rng.binomial(proposals, p_prop)
         offers = offers_inv + offers_prop
@@ -475,7 +501,9 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
         owner = np.repeat(idx, offers).astype(np.int64)
         accepted_count = np.zeros(n_a, dtype=np.int64)
         if len(owner):
-            cols, pay, hrs, info = make_contracts(rng, owner, k, plan, fr, state, kn, next_client)
+            cols, pay, hrs, info = make_contracts(
+                rng, owner, k, plan, fr, state, kn, next_client, extra
+            )
             next_client += info.n_new
             risky_tr = state.top_rated[owner] & info.difficult
             declined = risky_tr & (rng.random(len(owner)) < kn.risky_decline_share)
@@ -569,7 +597,9 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
             tracker.trim(s)
         status = tracker.evaluate(k, s)
         panel[k] = status
+        was_top = state.top_rated
         state.top_rated = (status == TOP) | (status == PLUS)
+        spell_start[state.top_rated & ~was_top] = k + 1  # the badge shows from next week
         newly = state.top_rated & ~ever_top
         ever_top |= newly
         first_top_week[newly] = k
