@@ -434,3 +434,67 @@ def test_calibration_of_the_bundled_sample(sample):
     assert list(table.columns) == ["figure", "target", "simulated", "tolerance", "within_tolerance"]
     required = table[~table["figure"].str.startswith("lifetime hours")]
     assert required["within_tolerance"].all(), required[~required["within_tolerance"]]
+
+
+# ---------------------------------------------------------------------------
+# worlds that break the estimator's assumptions (issue 12)
+# ---------------------------------------------------------------------------
+
+TINY = {"freelancers": 150, "start": "2020-01-01", "end": "2022-12-31", "seed": 5}
+NEW_KNOBS = ("lift_heterogeneity_sd", "effect_ramp_weeks", "quality_drift_sd", "rate_noise_sd")
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return simulate(SimConfig(**TINY), progress=False)
+
+
+def _tiny(**knobs):
+    return simulate(SimConfig(**TINY, overrides=knobs), progress=False)
+
+
+def _hourly_rates(frames) -> pd.Series:
+    c = frames["contracts"]
+    c = c[(c["contract_type"].astype(str) == "hourly") & (c["hours"] > 5)]
+    return np.log(c["earnings_usd"] / c["hours"]).groupby(c["freelancer_id"]).std().dropna()
+
+
+def test_the_new_knobs_are_off_in_the_baseline_and_on_in_misspecified():
+    base, worse = load_scenario("baseline"), load_scenario("misspecified")
+    assert all(base.knobs[k] == 0.0 for k in NEW_KNOBS)
+    assert all(worse.knobs[k] > 0.0 for k in NEW_KNOBS)
+    assert worse.knobs["invitation_lift"] == base.knobs["invitation_lift"]
+    assert parse_overrides(["effect_ramp_weeks=8"]) == {"effect_ramp_weeks": 8.0}
+
+
+def test_lift_heterogeneity_spreads_the_lift_and_touches_nothing_static(tiny):
+    frames, truth = tiny
+    het_frames, het = _tiny(lift_heterogeneity_sd=0.8)
+    assert truth["realised"]["invitation_lift"] == pytest.approx(1.25)
+    # the effect on the treated is a mean of freelancer lifts 1.25 * exp(0.8 z): not 1.25
+    assert abs(het["realised"]["invitation_lift"] - 1.25) > 0.01
+    static = ["freelancer_id", "joined_date", "category", "country", "profile_complete"]
+    pd.testing.assert_frame_equal(het_frames["freelancers"][static], frames["freelancers"][static])
+
+
+def test_effect_ramp_shrinks_the_realised_lift(tiny):
+    _, ramp = _tiny(effect_ramp_weeks=52)
+    lift = ramp["realised"]["invitation_lift"]
+    assert 1.0 < lift < 1.25 - 0.02  # most Top Rated weeks are in a spell's first year
+    assert 1.0 < ramp["realised"]["hire_rate_lift"] < tiny[1]["realised"]["hire_rate_lift"]
+
+
+def test_quality_drift_moves_outcomes_not_the_planted_lift(tiny):
+    frames, _ = tiny
+    drift_frames, drift = _tiny(quality_drift_sd=0.2)
+    assert drift["realised"]["invitation_lift"] == pytest.approx(1.25)
+    assert not frames["contracts"]["private_score"].equals(
+        drift_frames["contracts"]["private_score"]
+    )
+
+
+def test_rate_noise_spreads_contract_rates_within_a_freelancer(tiny):
+    frames, _ = tiny
+    noisy, _ = _tiny(rate_noise_sd=0.5)
+    calm, loud = _hourly_rates(frames).median(), _hourly_rates(noisy).median()
+    assert calm < 0.2 < loud  # within-freelancer sd of log(earnings per hour)
