@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run demo-history test lint format bench clean
+.PHONY: help setup run lab demo-history test lint format bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -23,6 +23,11 @@ setup: $(BIN)/toprated ## create .venv with the locked dependencies (uv sync --l
 
 run: setup ## the main job: regenerate every HTML report in reports/ from the bundled data
 	$(BIN)/toprated report
+
+lab: setup ## JupyterLab on .venv: notebooks/*.py open as notebooks (settings in .jupyter/)
+	JUPYTER_CONFIG_DIR="$(CURDIR)/.jupyter" $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 \
+		--ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 demo-history: setup ## rebuild data/raw/my-history (the sample export + made-up feedback)
 	$(BIN)/python -m analysis.io.demo

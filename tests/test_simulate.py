@@ -7,10 +7,15 @@ the calibration and sample checks use the bundled sample in ``data/raw/sample``.
 
 from __future__ import annotations
 
+import ast
 import gzip
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -20,6 +25,7 @@ from analysis.engine.status import status_grid
 from analysis.io.errors import InputError
 from analysis.io.history import History
 from analysis.io.load import read_history
+from analysis.simulate import stable
 from analysis.simulate.generate import (
     BADGE_KNOBS,
     SimConfig,
@@ -33,6 +39,7 @@ from analysis.simulate.generate import (
     status_panel,
     write_history,
 )
+from analysis.simulate.tables import csv_bytes
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "raw" / "sample"
 SMALL = {"freelancers": 300, "start": "2020-01-01", "end": "2023-12-31", "seed": 11}
@@ -108,6 +115,104 @@ def test_same_seed_same_bytes_and_gzip(tmp_path):
         (tmp_path / "a" / "contracts.csv.gz").read_bytes()
     )
     assert c["seed"] == 12 and b["seed"] == a["seed"]
+
+
+# ---------------------------------------------------------------------------
+# the same bytes on every CPU
+# ---------------------------------------------------------------------------
+
+SIMULATE = Path(stable.__file__).parent
+#: Functions whose float results may differ in the last bit between CPUs.
+TRANSCENDENTAL = {
+    "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "power", "pow", "float_power",
+    "sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh",
+    "cbrt", "logaddexp", "hypot", "asin", "acos", "atan", "atan2", "lgamma", "gamma", "erf",
+}  # fmt: skip
+
+
+def unstable_math(path: Path) -> list[str]:
+    """``file:line what`` for each transcendental call on numpy or math, and each float
+    ``**``, in `path` (the simulator takes all of them from `analysis.simulate.stable`)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    hits = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in {"np", "numpy", "math"}
+            and node.attr in TRANSCENDENTAL
+        ):
+            hits.append(f"{path.name}:{node.lineno} {node.value.id}.{node.attr}")
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            ints = [
+                isinstance(x, ast.Constant) and type(x.value) is int
+                for x in (node.left, node.right)
+            ]
+            if not any(ints):
+                hits.append(f"{path.name}:{node.lineno} **")
+    return hits
+
+
+def test_the_simulator_takes_its_transcendental_math_from_stable(tmp_path):
+    files = sorted(p for p in SIMULATE.glob("*.py") if p.name != "stable.py")
+    assert [hit for f in files for hit in unstable_math(f)] == []
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "import math\nimport numpy as np\nx = np.exp(1) + math.log(2) + 1.5 ** x\ny = 10**6\n"
+    )
+    assert sorted(unstable_math(bad)) == ["bad.py:3 **", "bad.py:3 math.log", "bad.py:3 np.exp"]
+
+
+def test_quantise_rounds_the_mantissa():
+    assert stable.KEEP_BITS == 24
+    step = 2.0**-24
+    assert stable.quantise(1.0) == 1.0
+    assert stable.quantise(1.0 + 2.0**-30) == 1.0
+    assert stable.quantise(1.0 - 2.0**-30) == 1.0
+    assert stable.quantise(1.0 + step) == 1.0 + step
+    assert stable.quantise(1.0 + step / 2) == 1.0 + step  # half away from zero
+    assert stable.quantise(1.0 + step / 2 - 2.0**-52) == 1.0
+    assert stable.quantise(-(1.0 + step / 2)) == -(1.0 + step)
+    assert stable.quantise(3.0 * 2.0**100 + 1e10) == 3.0 * 2.0**100
+    assert isinstance(stable.quantise(2.5), float)
+    got = stable.quantise(np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 5e-320]))
+    assert got[:4].tolist() == [0.0, -0.0, np.inf, -np.inf] and np.isnan(got[4])
+    assert stable.exp(0.0) == 1.0 and stable.log1p(0.0) == 0.0
+    x = np.linspace(-5, 5, 1001)
+    assert np.abs(stable.exp(x) / np.exp(x) - 1).max() <= 2.0**-24
+
+
+def _bytes_of(frames) -> dict[str, str]:
+    return {name: hashlib.sha256(csv_bytes(f)).hexdigest() for name, f in frames.items()}
+
+
+def _nudged(direction: float, quantised: bool = True):
+    """`stable.raw` with every result moved by one ulp towards `direction`."""
+
+    def nudge(f):
+        return lambda *args: np.nextafter(f(*args), direction)
+
+    return SimpleNamespace(**{name: nudge(f) for name, f in vars(stable.raw).items()})
+
+
+def test_one_ulp_in_the_math_does_not_move_a_byte(small, monkeypatch):
+    """A CPU whose exp/log/pow differ in the last bit gives the same history: every
+    result of the simulator's transcendental math is moved by one ulp up, then down."""
+    frames, _, _ = small
+    expected = _bytes_of(frames)
+    config = SimConfig(**SMALL, status_scope="all")
+    for direction in (np.inf, -np.inf):
+        with monkeypatch.context() as m:
+            m.setattr(stable, "raw", _nudged(direction))
+            assert stable.exp(0.5) == stable.quantise(np.exp(0.5))
+            nudged, _ = simulate(config, progress=False)
+        assert _bytes_of(nudged) == expected, direction
+    # the check can fail: without the rounding, the same one-ulp nudge moves the history
+    with monkeypatch.context() as m:
+        m.setattr(stable, "raw", _nudged(np.inf))
+        m.setattr(stable, "quantise", lambda x: x if np.ndim(x) else float(x))
+        unrounded, _ = simulate(config, progress=False)
+    assert _bytes_of(unrounded) != expected
 
 
 # ---------------------------------------------------------------------------
@@ -261,25 +366,62 @@ def sample():
     return read_history(SAMPLE), json.loads((SAMPLE / "truth.json").read_text())
 
 
+def _other_cpu_env() -> dict[str, str]:
+    """The environment of a Python whose numpy uses none of the SIMD kernels it would
+    pick on this CPU (AVX-512, AVX2, ...): its exp/log/pow differ in the last bit from
+    this process's, as on another machine. Empty when this CPU has none to disable."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+    except ImportError:  # pragma: no cover - another numpy layout
+        return {}
+    targets = [t for t in __cpu_dispatch__ if __cpu_features__.get(t)]
+    return {"NPY_DISABLE_CPU_FEATURES": " ".join(targets)} if targets else {}
+
+
+EXP_DIGEST = (
+    "import hashlib, numpy as np;"
+    "print(hashlib.sha256(np.exp(np.linspace(-20, 20, 100001)).tobytes()).hexdigest())"
+)
+
+
 def test_bundled_sample_is_a_fresh_generation(sample, tmp_path):
+    """The committed sample is regenerated byte for byte by a Python whose numpy math
+    is that of another CPU (see `_other_cpu_env`): same seed, same bytes anywhere."""
     history, truth = sample
     sizes = sum(p.stat().st_size for p in SAMPLE.iterdir())
     assert sizes < 20 * 2**20
     for table in truth["files"]:
         text = gzip.decompress((SAMPLE / f"{table}.gz").read_bytes())
         assert hashlib.sha256(text).hexdigest() == truth["files"][table], table
-    fresh = generate(
-        tmp_path,
+    env = {**os.environ, **_other_cpu_env()}
+    other = subprocess.run(
+        [sys.executable, "-c", EXP_DIGEST], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    here = subprocess.run(
+        [sys.executable, "-c", EXP_DIGEST], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert (other != here) == bool(_other_cpu_env())  # the other math really differs
+    args = [
         truth["freelancers"],
         truth["start"],
         truth["end"],
         truth["seed"],
         truth["scenario"],
         truth["overrides"],
-        gzip=True,
-        progress=False,
+    ]
+    code = (
+        "import json, sys; from analysis.simulate.generate import generate;"
+        "a = json.loads(sys.argv[1]);"
+        "print(json.dumps(generate(sys.argv[2], *a, gzip=True, progress=False)))"
     )
-    assert fresh["seconds"] < 60
+    done = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(args), str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(done.stdout)["seed"] == truth["seed"]
     for name in [*truth["files"], "truth.json"]:
         name = name if name.endswith(".json") else f"{name}.gz"
         assert (tmp_path / name).read_bytes() == (SAMPLE / name).read_bytes(), name
@@ -292,3 +434,67 @@ def test_calibration_of_the_bundled_sample(sample):
     assert list(table.columns) == ["figure", "target", "simulated", "tolerance", "within_tolerance"]
     required = table[~table["figure"].str.startswith("lifetime hours")]
     assert required["within_tolerance"].all(), required[~required["within_tolerance"]]
+
+
+# ---------------------------------------------------------------------------
+# worlds that break the estimator's assumptions (issue 12)
+# ---------------------------------------------------------------------------
+
+TINY = {"freelancers": 150, "start": "2020-01-01", "end": "2022-12-31", "seed": 5}
+NEW_KNOBS = ("lift_heterogeneity_sd", "effect_ramp_weeks", "quality_drift_sd", "rate_noise_sd")
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return simulate(SimConfig(**TINY), progress=False)
+
+
+def _tiny(**knobs):
+    return simulate(SimConfig(**TINY, overrides=knobs), progress=False)
+
+
+def _hourly_rates(frames) -> pd.Series:
+    c = frames["contracts"]
+    c = c[(c["contract_type"].astype(str) == "hourly") & (c["hours"] > 5)]
+    return np.log(c["earnings_usd"] / c["hours"]).groupby(c["freelancer_id"]).std().dropna()
+
+
+def test_the_new_knobs_are_off_in_the_baseline_and_on_in_misspecified():
+    base, worse = load_scenario("baseline"), load_scenario("misspecified")
+    assert all(base.knobs[k] == 0.0 for k in NEW_KNOBS)
+    assert all(worse.knobs[k] > 0.0 for k in NEW_KNOBS)
+    assert worse.knobs["invitation_lift"] == base.knobs["invitation_lift"]
+    assert parse_overrides(["effect_ramp_weeks=8"]) == {"effect_ramp_weeks": 8.0}
+
+
+def test_lift_heterogeneity_spreads_the_lift_and_touches_nothing_static(tiny):
+    frames, truth = tiny
+    het_frames, het = _tiny(lift_heterogeneity_sd=0.8)
+    assert truth["realised"]["invitation_lift"] == pytest.approx(1.25)
+    # the effect on the treated is a mean of freelancer lifts 1.25 * exp(0.8 z): not 1.25
+    assert abs(het["realised"]["invitation_lift"] - 1.25) > 0.01
+    static = ["freelancer_id", "joined_date", "category", "country", "profile_complete"]
+    pd.testing.assert_frame_equal(het_frames["freelancers"][static], frames["freelancers"][static])
+
+
+def test_effect_ramp_shrinks_the_realised_lift(tiny):
+    _, ramp = _tiny(effect_ramp_weeks=52)
+    lift = ramp["realised"]["invitation_lift"]
+    assert 1.0 < lift < 1.25 - 0.02  # most Top Rated weeks are in a spell's first year
+    assert 1.0 < ramp["realised"]["hire_rate_lift"] < tiny[1]["realised"]["hire_rate_lift"]
+
+
+def test_quality_drift_moves_outcomes_not_the_planted_lift(tiny):
+    frames, _ = tiny
+    drift_frames, drift = _tiny(quality_drift_sd=0.2)
+    assert drift["realised"]["invitation_lift"] == pytest.approx(1.25)
+    assert not frames["contracts"]["private_score"].equals(
+        drift_frames["contracts"]["private_score"]
+    )
+
+
+def test_rate_noise_spreads_contract_rates_within_a_freelancer(tiny):
+    frames, _ = tiny
+    noisy, _ = _tiny(rate_noise_sd=0.5)
+    calm, loud = _hourly_rates(frames).median(), _hourly_rates(noisy).median()
+    assert calm < 0.2 < loud  # within-freelancer sd of log(earnings per hour)

@@ -407,6 +407,15 @@ def _kernel_manager_class(kernels: Path) -> type:
         def _encrypt_if_possible(self) -> str:
             return "auto" if zmq.has("curve") else "disabled"
 
+        async def _async_interrupt_kernel(self) -> None:
+            # jupyter_client interrupts (SIGINT) every kernel it shuts down, and
+            # ipykernel logs that as "[IPKernelApp] ERROR | KeyboardInterrupt caught
+            # in kernel"; a build's kernel is idle when shut down, so the shutdown
+            # request alone ends it (SIGTERM, then SIGKILL still follow if it hangs)
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
     return BuildKernelManager
 
 

@@ -41,11 +41,25 @@ documented with their defaults and sources in ``scenarios/baseline.toml``):
   Rated with a JSS within ``pressure_jss_margin`` points of the threshold.
 - *Churn*: a base weekly hazard, higher after half a year without a hire;
   account holds and Terms-of-Service violations are rare events.
+- *Worlds that break the estimator's assumptions* (all 0 in ``baseline``, so the
+  baseline is byte for byte the world without them; their draws come from a
+  stream of their own, ``default_rng([seed, 12])``, so switching one on leaves
+  every other draw where it was): ``lift_heterogeneity_sd`` (freelancer ``i``'s
+  invitation and view lifts are the knobs times ``exp(sd * z_i)``),
+  ``effect_ramp_weeks`` (in the ``w``-th week of a Top Rated spell every demand
+  lift is raised to ``min(1, w / ramp)``), ``quality_drift_sd`` (a weekly random
+  walk added to quality, in demand through ``quality_visibility`` and in hiring
+  and satisfaction), ``rate_noise_sd`` (log-normal noise on each new contract's
+  rate). ``truth["realised"]["invitation_lift"]`` is then the effect on the
+  treated: expected invitations in Top Rated weeks over the same weeks' without
+  the badge.
+
+Every ``exp``/``log``/``pow`` comes from `analysis.simulate.stable` (results
+rounded to 24 mantissa bits), so the same seed gives the same bytes on any CPU.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -53,6 +67,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from analysis.engine.ruleset import Rules
+from analysis.simulate import stable
 from analysis.simulate.badges import CONTRACT_COLUMNS, NOT_STARTED, PLUS, TOP, BadgeTracker
 from analysis.simulate.tables import CATEGORIES, COUNTRIES, NO_DAY, Columns, IdFormat
 
@@ -98,8 +113,10 @@ def plan_weeks(start_day: int, end_day: int) -> Plan:
     return Plan(first, int(n))
 
 
-def _logistic(x):
-    return 1.0 / (1.0 + np.exp(-x))
+def _ramp(lift, share):
+    """`lift` ** `share` (the part of a badge effect reached), exact when `share` is 1."""
+    lift = np.asarray(lift, dtype=np.float64)
+    return np.where(share >= 1.0, lift, stable.power(lift, share))
 
 
 def _negbin(rng, mean, shape):
@@ -117,10 +134,10 @@ def _negbin(rng, mean, shape):
 def draw_freelancers(rng: np.random.Generator, n: int, plan: Plan, kn) -> SimpleNamespace:
     """Static attributes of `n` freelancers (every draw in a fixed order)."""
     weeks = plan.n_weeks
-    r = math.log1p(kn.platform_growth_per_year) / 52.0
+    r = stable.log1p(kn.platform_growth_per_year) / 52.0
     u = rng.random(n)
     span = max(weeks - 4, 1)
-    join = np.log1p(u * math.expm1(r * span)) / r if r > 0 else u * span
+    join = stable.log1p(u * stable.expm1(r * span)) / r if r > 0 else u * span
     join_week = np.minimum(join.astype(np.int64), span - 1).astype(np.int32)
     quality = rng.standard_normal(n)
     category = rng.choice(len(CATEGORIES), n, p=CATEGORY_SHARE).astype(np.int8)
@@ -128,17 +145,17 @@ def draw_freelancers(rng: np.random.Generator, n: int, plan: Plan, kn) -> Simple
     rho = kn.rate_quality_corr
     z = rng.standard_normal(n)
     log_rate = (
-        math.log(kn.rate_median_usd)
+        stable.log(kn.rate_median_usd)
         + CATEGORY_LOG_RATE[category]
-        + kn.rate_log_sd * (rho * quality + math.sqrt(1 - rho * rho) * z)
+        + kn.rate_log_sd * (rho * quality + stable.sqrt(1 - rho * rho) * z)
     )
-    base_rate = np.clip(np.exp(log_rate), 5.0, 400.0)
-    capacity = np.clip(kn.capacity_hours_median * np.exp(0.6 * rng.standard_normal(n)), 4, 60)
-    job_hours = kn.job_hours_median * np.exp(
+    base_rate = np.clip(stable.exp(log_rate), 5.0, 400.0)
+    capacity = np.clip(kn.capacity_hours_median * stable.exp(0.6 * rng.standard_normal(n)), 4, 60)
+    job_hours = kn.job_hours_median * stable.exp(
         CATEGORY_LOG_JOB_HOURS[category] + kn.job_hours_sd_between * rng.standard_normal(n)
     )
-    budget = kn.proposals_per_week * np.exp(kn.proposals_log_sd * rng.standard_normal(n))
-    incomplete = rng.random(n) < kn.profile_incomplete_share * 2 * _logistic(-quality)
+    budget = kn.proposals_per_week * stable.exp(kn.proposals_log_sd * rng.standard_normal(n))
+    incomplete = rng.random(n) < kn.profile_incomplete_share * 2 * stable.logistic(-quality)
     own = kn.visibility_sd * rng.standard_normal(n)
     alpha = kn.quality_visibility * quality + own + np.where(incomplete, -0.7, 0.0)
     return SimpleNamespace(
@@ -176,21 +193,22 @@ def _public_totals(rng, klass, kn):
     return np.choose(klass, [promoter, passive, detractor])
 
 
-def make_contracts(rng, owner, k, plan, fr, state, kn, next_client):
+def make_contracts(rng, owner, k, plan, fr, state, kn, next_client, extra=None):
     """Offers accepted in week `k` by freelancers `owner` (index per offer).
 
     Returns the contract columns (final values), the payment schedule and the
     weekly hours schedule, plus per-offer flags used by the caller (difficult
-    client, negative outcome, within-horizon earnings).
+    client, negative outcome, within-horizon earnings). `extra` is the random
+    stream of the knobs that break the estimator's assumptions (``rate_noise_sd``).
     """
     n = len(owner)
     m = plan.monday(k)
-    q = fr.quality[owner]
+    q = fr.quality[owner] + state.drift[owner]
     tr = state.top_rated[owner]
 
     # client: a remembered satisfied client, or a new one
     filled = np.minimum(state.ring_n[owner], RING)
-    p_repeat = kn.repeat_client_share * (1 - np.exp(-filled / 2.0))
+    p_repeat = kn.repeat_client_share * (1 - stable.exp(-filled / 2.0))
     repeat = rng.random(n) < p_repeat
     slot = (rng.random(n) * np.maximum(filled, 1)).astype(np.int64)
     new_client = next_client + np.arange(n, dtype=np.int64)
@@ -203,21 +221,26 @@ def make_contracts(rng, owner, k, plan, fr, state, kn, next_client):
     own_cat = fr.category[owner]
     category = np.where(rng.random(n) < 0.9, own_cat, rng.integers(0, len(CATEGORIES), n))
     hours_total = np.clip(
-        fr.job_hours[owner] * np.exp(kn.job_hours_sd_within * rng.standard_normal(n)), 1.0, 4000
+        fr.job_hours[owner] * stable.exp(kn.job_hours_sd_within * rng.standard_normal(n)), 1.0, 4000
     )
-    p_hourly = _logistic(
-        math.log(kn.hourly_share / (1 - kn.hourly_share))
+    p_hourly = stable.logistic(
+        stable.log(kn.hourly_share / (1 - kn.hourly_share))
         + CATEGORY_HOURLY_LOGIT[category]
-        + 0.4 * (np.log(hours_total) - math.log(40.0))
+        + 0.4 * (stable.log(hours_total) - stable.log(40.0))
     )
     intensity = np.clip(fr.capacity[owner] * (0.25 + 0.6 * rng.random(n)), 2.0, None)
     # long-term engagements: hourly, half a year to two years at a steady pace
     long_term = rng.random(n) < kn.long_term_share
     steady = fr.capacity[owner] * (0.6 + 0.35 * rng.random(n))
-    hours_total = np.where(long_term, steady * rng.integers(13, 53, n), hours_total)
+    steady_weeks = rng.integers(13, 53, n)
+    hours_total = np.where(long_term, steady * steady_weeks, hours_total)
     intensity = np.where(long_term, steady, intensity)
     hourly = (rng.random(n) < p_hourly) | long_term
-    weeks = np.clip(np.ceil(hours_total / intensity), 1, MAX_WEEKS).astype(np.int64)
+    # a long-term engagement's length is drawn in weeks: ceil(steady * w / steady)
+    # is w or w + 1 depending on the last bit of `steady`
+    weeks = np.where(
+        long_term, steady_weeks, np.clip(np.ceil(hours_total / intensity), 1, MAX_WEEKS)
+    ).astype(np.int64)
     intensity = hours_total / weeks
 
     # outcome, decided now
@@ -256,10 +279,17 @@ def make_contracts(rng, owner, k, plan, fr, state, kn, next_client):
 
     # rate: profile rate at hire (time on the platform, badge premium)
     years = (k - fr.join_week[owner]) / 52.0
+    noise = 1.0
+    if kn.rate_noise_sd > 0:
+        noise = stable.exp(kn.rate_noise_sd * extra.standard_normal(n))
     rate = np.round(
-        fr.base_rate[owner] * (1 + kn.rate_growth_per_year) ** years * state.rate_mult[owner], 2
+        fr.base_rate[owner]
+        * stable.power(1 + kn.rate_growth_per_year, years)
+        * state.rate_mult[owner]
+        * noise,
+        2,
     )
-    price = hours_total * rate * np.exp(0.25 * rng.standard_normal(n))
+    price = hours_total * rate * stable.exp(0.25 * rng.standard_normal(n))
 
     # weekly schedule: one row per contract-week
     total = int(weeks.sum())
@@ -268,7 +298,7 @@ def make_contracts(rng, owner, k, plan, fr, state, kn, next_client):
     last = j == weeks[row] - 1
     week_hours = np.where(
         hourly[row],
-        np.round(intensity[row] * np.exp(0.15 * rng.standard_normal(total)), 2),
+        np.round(intensity[row] * stable.exp(0.15 * rng.standard_normal(total)), 2),
         intensity[row],
     )
     week_hours = np.where(cancelled[row], 0.0, week_hours)
@@ -361,7 +391,7 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
     plan = plan_weeks(config.start_day, config.end_day)
     n, weeks = config.freelancers, plan.n_weeks
     fr = draw_freelancers(rng, n, plan, kn)
-    gamma = kn.season_amplitude * np.cos(
+    gamma = kn.season_amplitude * stable.cos(
         2 * np.pi * (np.arange(weeks) * 7 + plan.first_monday + 3 - 10) / 365.25
     ) + kn.week_noise_sd * rng.standard_normal(weeks)
     budget_contracts = max(1000, int(n * weeks * 0.6))
@@ -370,7 +400,13 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
         rules, n, fmt, plan.first_monday, weeks, fr.profile_complete, config.status_scope
     )
 
+    # the knobs that break the estimator's assumptions draw from a stream of their own
+    extra = np.random.default_rng([config.seed, 12])
+    log_lift = np.zeros(n)
+    if kn.lift_heterogeneity_sd > 0:
+        log_lift = kn.lift_heterogeneity_sd * extra.standard_normal(n)
     state = SimpleNamespace(
+        drift=np.zeros(n),
         top_rated=np.zeros(n, dtype=bool),
         rate_mult=np.ones(n),
         ring_client=np.zeros((n, RING), dtype=np.int64),
@@ -383,6 +419,7 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
     hold_until = np.full(n, -1, dtype=np.int64)
     ever_top = np.zeros(n, dtype=bool)
     first_top_week = np.full(n, -1, dtype=np.int64)
+    spell_start = np.full(n, -1, dtype=np.int64)  # first week of the current Top Rated spell
     first_jss90_day = np.full(n, NO_DAY, dtype=np.int64)
     earn_sched = np.zeros((weeks + 1, n), dtype=np.float32)
     hours_sched = np.zeros((weeks + 1, n), dtype=np.float32)
@@ -410,20 +447,28 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
         idx = np.flatnonzero((fr.join_week <= k) & ~left)
         n_a = len(idx)
         tr = state.top_rated[idx]
+        if kn.quality_drift_sd > 0:
+            state.drift[idx] += kn.quality_drift_sd * extra.standard_normal(n_a)
+        # share of the full badge effect: ramps up over a spell's first weeks
+        share = np.ones(n_a)
+        if kn.effect_ramp_weeks > 0:
+            share = np.minimum(1.0, (k - spell_start[idx] + 1) / kn.effect_ramp_weeks)
+        het = stable.exp(log_lift[idx])
         jss = tracker.jss_latest[idx]
-        g = np.where(np.isnan(jss), kn.no_jss_visibility, (jss - 90.0) / 10.0)
+        g = np.where(np.isnan(jss), kn.no_jss_visibility, (jss - rules.badges.jss_min) / 10.0)
         earn12 = earn_sched[max(0, k - 12) : k, idx].sum(axis=0, dtype=np.float64)
         tenure = (k - fr.join_week[idx]) / 52.0
         f = (
             kn.jss_visibility_per_10_points * g
-            + kn.tenure_visibility * np.log1p(tenure)
-            + kn.earnings_visibility * np.log1p(earn12 / 1000.0)
+            + kn.tenure_visibility * stable.log1p(tenure)
+            + kn.earnings_visibility * stable.log1p(earn12 / 1000.0)
         )
-        base = fr.alpha[idx] + gamma[k] + f
-        inv_mean0 = kn.invitations_per_week * np.exp(base)
-        view_mean0 = kn.profile_views_per_week * np.exp(base)
-        inv_mean = inv_mean0 * np.where(tr, lift_inv, 1.0)
-        view_mean = view_mean0 * np.where(tr, lift_view, 1.0)
+        base = fr.alpha[idx] + kn.quality_visibility * state.drift[idx] + gamma[k] + f
+        demand = stable.exp(base)
+        inv_mean0 = kn.invitations_per_week * demand
+        view_mean0 = kn.profile_views_per_week * demand
+        inv_mean = inv_mean0 * np.where(tr, _ramp(lift_inv * het, share), 1.0)
+        view_mean = view_mean0 * np.where(tr, _ramp(lift_view * het, share), 1.0)
         invitations = _negbin(rng, inv_mean, kn.invitation_dispersion)
         views = _negbin(rng, view_mean, kn.invitation_dispersion)
 
@@ -435,14 +480,15 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
         spare = np.where(on_hold, 0.0, spare)
         proposals = rng.poisson(fr.budget[idx] * spare)
         answered = rng.binomial(invitations, spare)
-        q = fr.quality[idx]
+        q = fr.quality[idx] + state.drift[idx]
         record = kn.newcomer_hire_factor + (1 - kn.newcomer_hire_factor) * (
-            1 - np.exp(-jobs_done[idx] / 3.0)
+            1 - stable.exp(-jobs_done[idx] / 3.0)
         )
-        p_inv0 = kn.invite_hire_prob * record * np.exp(kn.quality_hire * q + 0.3 * g)
-        p_prop0 = kn.proposal_hire_prob * record * np.exp(kn.quality_hire * q + 0.4 * g)
-        p_inv = np.clip(p_inv0 * np.where(tr, lift_hire, 1.0), 0.0, 0.9)
-        p_prop = np.clip(p_prop0 * np.where(tr, lift_hire, 1.0), 0.0, 0.9)
+        p_inv0 = kn.invite_hire_prob * record * stable.exp(kn.quality_hire * q + 0.3 * g)
+        p_prop0 = kn.proposal_hire_prob * record * stable.exp(kn.quality_hire * q + 0.4 * g)
+        hire_lift = np.where(tr, _ramp(np.full(n_a, lift_hire), share), 1.0)
+        p_inv = np.clip(p_inv0 * hire_lift, 0.0, 0.9)
+        p_prop = np.clip(p_prop0 * hire_lift, 0.0, 0.9)
         offers_inv = rng.binomial(answered, p_inv)
         offers_prop = rng.binomial(proposals, p_prop)
         offers = offers_inv + offers_prop
@@ -470,7 +516,9 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
         owner = np.repeat(idx, offers).astype(np.int64)
         accepted_count = np.zeros(n_a, dtype=np.int64)
         if len(owner):
-            cols, pay, hrs, info = make_contracts(rng, owner, k, plan, fr, state, kn, next_client)
+            cols, pay, hrs, info = make_contracts(
+                rng, owner, k, plan, fr, state, kn, next_client, extra
+            )
             next_client += info.n_new
             risky_tr = state.top_rated[owner] & info.difficult
             declined = risky_tr & (rng.random(len(owner)) < kn.risky_decline_share)
@@ -564,7 +612,9 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
             tracker.trim(s)
         status = tracker.evaluate(k, s)
         panel[k] = status
+        was_top = state.top_rated
         state.top_rated = (status == TOP) | (status == PLUS)
+        spell_start[state.top_rated & ~was_top] = k + 1  # the badge shows from next week
         newly = state.top_rated & ~ever_top
         ever_top |= newly
         first_top_week[newly] = k
@@ -578,7 +628,7 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
     years_final = (weeks - 1 - fr.join_week) / 52.0
     profile_rate = np.round(
         fr.base_rate
-        * (1 + kn.rate_growth_per_year) ** np.maximum(years_final, 0)
+        * stable.power(1 + kn.rate_growth_per_year, np.maximum(years_final, 0))
         * state.rate_mult,
         2,
     )
