@@ -244,7 +244,7 @@ def build_reports(
 
     history = Path(history)
     out = Path(out).resolve()
-    notebooks_dir = Path(notebooks_dir)
+    notebooks_dir = Path(notebooks_dir).resolve()  # papermill chdirs (process-wide) per kernel
     available = discover_notebooks(notebooks_dir)
     if not available:
         raise InputError(

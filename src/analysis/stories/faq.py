@@ -244,6 +244,13 @@ def event_time_means(panel: pd.DataFrame, outcomes: tuple[str, ...] = ("invitati
     return out[["event_time", "variable", "mean", "sem", "n"]]
 
 
+def mean_before(means: pd.DataFrame, variable: str, weeks: tuple[int, int] = BEFORE) -> float:
+    """Mean of `variable` over the event times in `weeks` of `event_time_means` (NaN
+    when none): e.g. the JSS in the 12 weeks before the badge appears."""
+    rows = means[(means["variable"] == variable) & means["event_time"].between(*weeks)]
+    return float(rows["mean"].mean()) if len(rows) else float("nan")
+
+
 def hire_rates(panel: pd.DataFrame) -> pd.DataFrame:
     """Hires per application (invitations + proposals) with and without the badge,
     over the freelancers who held it at some point.
