@@ -132,10 +132,13 @@ class Interval:
     missing: str = NOT_AVAILABLE
 
 
-def readable(frame: pd.DataFrame, columns: Mapping[str, Col | Interval | str]) -> pd.DataFrame:
+def readable(
+    frame: pd.DataFrame, columns: Mapping[str, Col | Interval | str | tuple[str, str]]
+) -> pd.DataFrame:
     """The table a reader sees: only `columns`, in their order, renamed to their
     labels and rendered as strings (a plain string spec is a ``text`` column's
-    label). The index is dropped. No cell is ever ``NaN``: each column says what
+    label; a ``(label, kind)`` pair is ``Col(label, kind)``, which is how the story
+    modules, below this package, state their tables). The index is dropped. No cell is ever ``NaN``: each column says what
     a missing value means (`Col.missing`). A column of the spec that the frame
     does not have is left out (optional columns such as the planted truth).
 
@@ -151,6 +154,8 @@ def readable(frame: pd.DataFrame, columns: Mapping[str, Col | Interval | str]) -
             continue
         if isinstance(spec, str):
             spec = Col(spec)
+        elif isinstance(spec, tuple):
+            spec = Col(*spec)
         if isinstance(spec, Interval):
             lows, highs = frame[spec.low].tolist(), frame[spec.high].tolist()
             cells = [

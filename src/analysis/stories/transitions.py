@@ -19,6 +19,9 @@ loops over freelancers or weeks.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -696,3 +699,44 @@ def disagreement_reasons(
     out = exploded.groupby(["side", "reason"]).size().rename("weeks").reset_index()
     out["share"] = out["weeks"] / out["side"].map(totals)
     return out.sort_values(["side", "weeks"], ascending=[True, False]).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------
+# shared by reports 02 and 07: the stage's spells and the two rule sets side by side
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Badges:
+    """The badge's life on one history (reports 02 and 07): who left and when
+    (``churn``), the badge spells, the losses followed until the badge came back
+    (``regain``, see `time_to_regain`), and both bundled rule sets side by side
+    (``compared``, see `compare_rule_sets`; ``names`` = (Upwork's, the seed
+    article's), ``upwork_rules``, ``seed_rules``)."""
+
+    churn: pd.Series
+    spells: pd.DataFrame
+    regain: pd.DataFrame
+    compared: pd.DataFrame
+    names: tuple[str, str]
+    upwork_rules: Rules
+    seed_rules: Rules
+
+
+def badges(stage: Any, churn_gap_days: int = DEFAULT_CHURN_GAP_DAYS) -> Badges:
+    """`Badges` from a computed stage (`analysis.report.stage.Stage`): its status
+    under its rules and under the other bundled rule set, put in the order
+    (Upwork's model, the seed article's) whichever the report was run with."""
+    end = stage.settings.get("as_of") or stage.history.as_of
+    churn = churn_dates(stage.history, as_of=end, gap_days=churn_gap_days)
+    spells = status_spells(stage.status)
+    regain = time_to_regain(spells, stage.status, churn, stage.events)
+    if stage.rules.badges.model == "upwork":
+        up, up_rules, seed, seed_rules = (stage.status, stage.rules, stage.other_status,
+                                          stage.other_rules)  # fmt: skip
+    else:
+        up, up_rules, seed, seed_rules = (stage.other_status, stage.other_rules, stage.status,
+                                          stage.rules)  # fmt: skip
+    compared = compare_rule_sets(up, seed, stage.history, up_rules, seed_rules, churn)
+    return Badges(churn, spells, regain, compared, (up_rules.name, seed_rules.name), up_rules,
+                  seed_rules)  # fmt: skip
