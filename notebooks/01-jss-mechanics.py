@@ -16,10 +16,8 @@
 
 from IPython.display import display
 
-from analysis.engine.jss import jss_grid
-from analysis.engine.status import status_grid
 from analysis.report import plots
-from analysis.report.notebook import finding, open_inputs
+from analysis.report.notebook import finding, open_stage
 from analysis.stories import mechanics
 
 # %% tags=["parameters"]
@@ -30,10 +28,10 @@ seed = 0
 
 # %%
 plots.set_theme()
-source, history, rule_set = open_inputs(history_path, rules)
+stage = open_stage(history_path, rules, seed=seed, as_of=as_of)
+source, history, rule_set = stage.source, stage.history, stage.rules
 threshold = rule_set.badges.jss_min
-grid = jss_grid(history, rule_set, as_of=as_of)
-status = status_grid(history, rule_set, as_of=as_of, jss=grid)
+grid, status = stage.grid, stage.status
 scores = mechanics.jss_distribution(grid)
 latest = scores[scores["scope"] == "latest per freelancer"]
 print(

@@ -11,9 +11,8 @@
 import numpy as np
 from IPython.display import display
 
-from analysis.engine.status import status_events, status_grid
 from analysis.report import plots
-from analysis.report.notebook import finding, open_inputs
+from analysis.report.notebook import finding, open_stage
 from analysis.stories import pressure as pr
 
 # %% tags=["parameters"]
@@ -24,14 +23,10 @@ seed = 0
 
 # %%
 plots.set_theme()
-source, history, rule_set = open_inputs(history_path, rules)
+stage = open_stage(history_path, rules, seed=seed, as_of=as_of)
+history, rule_set, status, events = stage.history, stage.rules, stage.status, stage.events
 threshold = rule_set.badges.jss_min
-grid = pr.headroom_grid(history, rule_set, as_of=as_of)
-status = status_grid(
-    history, rule_set, as_of=as_of, jss=grid[["freelancer_id", "eval_date", "jss"]]
-)
-weekly = pr.weekly_headroom(status, grid, rule_set)
-events = status_events(status, rule_set)
+weekly = pr.weekly_headroom(status, stage.grid, rule_set)
 top_weeks = int(weekly["is_top_rated"].sum())
 print(
     f"History: {len(history.freelancer_ids):,} freelancers, {len(history.contracts):,} contracts, "

@@ -10,10 +10,9 @@
 import numpy as np
 from IPython.display import display
 
-from analysis.engine.status import status_grid
 from analysis.estimate import risk as rk
 from analysis.report import plots
-from analysis.report.notebook import finding, open_inputs
+from analysis.report.notebook import finding, open_stage
 from analysis.stories import pressure as pr
 
 # %% tags=["parameters"]
@@ -24,12 +23,9 @@ seed = 0
 
 # %%
 plots.set_theme()
-source, history, rule_set = open_inputs(history_path, rules)
-grid = pr.headroom_grid(history, rule_set, as_of=as_of)
-status = status_grid(
-    history, rule_set, as_of=as_of, jss=grid[["freelancer_id", "eval_date", "jss"]]
-)
-weekly = pr.weekly_headroom(status, grid, rule_set)
+stage = open_stage(history_path, rules, seed=seed, as_of=as_of)
+history, rule_set = stage.history, stage.rules
+weekly = pr.weekly_headroom(stage.status, stage.grid, rule_set)
 horizon = rk.HORIZON_WEEKS
 
 # %% [markdown]
