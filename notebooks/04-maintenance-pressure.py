@@ -171,7 +171,7 @@ if has_activity:
 # Top Rated and compares weeks with the badge to weeks without, within JSS bands.
 
 # %%
-risky = pr.risky_share_by_status(pr.weekly_contract_starts(history, rule_set), weekly)
+risky = pr.risky_share_by_status(pr.weekly_contract_starts(history, rule_set), weekly, rule_set)
 pooled = risky[risky["jss_band"] == "all"].set_index("is_top_rated")["risky_share"]
 if {True, False} <= set(pooled.index) and risky["new_contracts"].sum() >= 100:
     display(

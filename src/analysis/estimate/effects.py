@@ -87,12 +87,12 @@ from analysis.engine.money import (
     positions_in,
 )
 from analysis.engine.ruleset import Rules, load_rules
+from analysis.engine.status import TOP_RATED_STATUSES
 from analysis.io.errors import InputError, Problem
 from analysis.io.history import History
 
 #: Activity counts carried into the panel (NaN when the history lacks the column).
 COUNTS = ("invitations", "proposals", "interviews", "hires", "profile_views")
-TOP_STATUSES = ("top_rated", "top_rated_plus")
 #: Weeks before and after the event kept by default (event time 0 = first week shown).
 WINDOW = (-12, 16)
 #: Upper edges of the JSS control bins (points); the bin of a JSS is the first edge above it.
@@ -338,7 +338,7 @@ def weekly_panel(
     dense_jss[g_code[ok], g_j[ok]] = jss_values[ok]
     shown = np.maximum(dense_status[code, j_before], 0)
     week_end = np.maximum(dense_status[code, j_end], 0)
-    top_codes = [STATUS_DTYPE.categories.get_loc(s) for s in TOP_STATUSES]
+    top_codes = [STATUS_DTYPE.categories.get_loc(s) for s in TOP_RATED_STATUSES]
 
     # first gain and first loss, from the whole status grid (not only activity weeks)
     is_top = np.isin(st_codes, top_codes) & (g_code >= 0)

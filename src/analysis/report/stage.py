@@ -337,6 +337,7 @@ def build_stage(
                     frames = _compute(history, source, rules_obj, other, inputs)
                     meta = {"key": key, "inputs": inputs, "source": str(source)}
                     _write(work, frames, meta)
+                    work.chmod(0o755)  # mkdtemp makes it private; a stage is shared
                     if folder.exists():  # a broken leftover without stage.json
                         shutil.rmtree(folder)
                     os.rename(work, folder)

@@ -27,12 +27,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.engine.status import TOP_RATED_STATUSES
 from analysis.estimate.effects import (
     WINDOW,
     Z95,
     badge_lift,
 )
-from analysis.stories.mechanics import BADGE_STATUSES
 
 SUPPORTS = "supports"
 CONTRADICTS = "contradicts"
@@ -107,8 +107,8 @@ def qualification_crosstab(status_a: pd.DataFrame, status_b: pd.DataFrame,
     both = status_a[[*keys, "status"]].merge(
         status_b[[*keys, "status"]], on=keys, suffixes=("_a", "_b"), how="inner"
     )
-    a = both["status_a"].isin(BADGE_STATUSES).to_numpy()
-    b = both["status_b"].isin(BADGE_STATUSES).to_numpy()
+    a = both["status_a"].isin(TOP_RATED_STATUSES).to_numpy()
+    b = both["status_b"].isin(TOP_RATED_STATUSES).to_numpy()
     cells = [(True, True), (True, False), (False, True), (False, False)]
     counts = [int(((a == x) & (b == y)).sum()) for x, y in cells]
     total = sum(counts)

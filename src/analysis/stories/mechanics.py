@@ -23,10 +23,9 @@ import pandas as pd
 
 from analysis.engine.jss import contract_outcomes, jss_grid, round_half_up
 from analysis.engine.ruleset import Rules
+from analysis.engine.status import TOP_RATED_STATUSES
 from analysis.io.history import History
 
-#: Statuses that carry the Top Rated badge.
-BADGE_STATUSES = ("top_rated", "top_rated_plus")
 #: Labels of `displayed_window` besides the candidate names.
 TIE_AT_100 = "tie at 100"
 TIE_BELOW_100 = "tie below 100"
@@ -334,7 +333,7 @@ def badge_lag(status: pd.DataFrame) -> pd.DataFrame:
     ok = s[s["jss_ok"].fillna(False).to_numpy(dtype=bool)]
     first = ok.sort_values(["freelancer_id", "week"]).groupby("freelancer_id").head(1)
     first = first.rename(columns={"week": "first_jss_ok"})
-    badge = s[s["status"].isin(BADGE_STATUSES).to_numpy()][["freelancer_id", "week"]]
+    badge = s[s["status"].isin(TOP_RATED_STATUSES).to_numpy()][["freelancer_id", "week"]]
     later = badge.merge(first[["freelancer_id", "first_jss_ok"]], on="freelancer_id")
     later = later[later["week"] >= later["first_jss_ok"]]
     first_badge = later.groupby("freelancer_id")["week"].min().rename("first_badge")
@@ -368,7 +367,7 @@ def stuck_weeks(status: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """
     required = rules.badges.good_weeks_required or 0
     jss_ok = status["jss_ok"].fillna(False).to_numpy(dtype=bool)
-    no_badge = ~status["status"].isin(BADGE_STATUSES).to_numpy()
+    no_badge = ~status["status"].isin(TOP_RATED_STATUSES).to_numpy()
     rows = status[jss_ok & no_badge]
     failing = np.full(len(rows), "", dtype=object)
     for col in _CRITERIA:

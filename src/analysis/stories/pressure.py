@@ -29,10 +29,9 @@ import pandas as pd
 
 from analysis.engine import jss as engine
 from analysis.engine.ruleset import Rules
+from analysis.engine.status import TOP_RATED_STATUSES
 from analysis.io.history import History
 
-#: Statuses that carry the Top Rated badge.
-TOP_STATUSES = ("top_rated", "top_rated_plus")
 _DAY_S = 86_400
 
 
@@ -158,7 +157,7 @@ def weekly_headroom(status: pd.DataFrame, grid: pd.DataFrame, rules: Rules) -> p
     """
     keyed = status.assign(
         eval_date=latest_eval_date(status["week"], rules).astype("datetime64[s]"),
-        is_top_rated=status["status"].isin(TOP_STATUSES).to_numpy(),
+        is_top_rated=status["status"].isin(TOP_RATED_STATUSES).to_numpy(),
     )
     scores = [c for c in grid.columns if c.startswith("score_")]
     right = grid[["freelancer_id", "eval_date", *scores, "negatives_to_drop_below"]]
@@ -228,8 +227,8 @@ def first_events(events: pd.DataFrame, kind: str) -> pd.DataFrame:
     Plus from a lower status; a loss is a change from Top Rated or Plus to a
     status below Top Rated. Returns ``freelancer_id``, ``event_week``.
     """
-    was_top = events["from_status"].isin(TOP_STATUSES)
-    is_top = events["to_status"].isin(TOP_STATUSES)
+    was_top = events["from_status"].isin(TOP_RATED_STATUSES)
+    is_top = events["to_status"].isin(TOP_RATED_STATUSES)
     mask = (~was_top & is_top) if kind == "gain" else (was_top & ~is_top)
     picked = events[mask.to_numpy()].sort_values(["freelancer_id", "week"])
     first = picked.drop_duplicates("freelancer_id")
@@ -324,7 +323,7 @@ def after_loss(
     s = status.merge(ev, on="freelancer_id")
     rel = (s["week"] - s["event_week"]).dt.days // 7
     after = s[(rel > 0) & (rel <= horizon)]
-    regained = after[after["status"].isin(TOP_STATUSES)]["freelancer_id"].unique()
+    regained = after[after["status"].isin(TOP_RATED_STATUSES)]["freelancer_id"].unique()
     at = s[rel == 0]
     jss_ok = at["jss_ok"].astype("boolean").fillna(False)
     out = {
@@ -385,12 +384,25 @@ def headroom_by_quarter(weekly: pd.DataFrame) -> pd.DataFrame:
     return long.merge(weeks, on="quarter")
 
 
-def risky_share_by_status(starts: pd.DataFrame, weekly: pd.DataFrame) -> pd.DataFrame:
+def jss_bands(jss: pd.Series, threshold: float) -> pd.Series:
+    """JSS bands for comparisons within similar scores: below the threshold, then up to
+    95, 96-99 and 100 (``<90``, ``90-95``, ``96-99``, ``100`` under a threshold of 90);
+    ``"no JSS"`` where there is none."""
+    t = float(threshold)
+    edges = [-1.0, t - 1, *[e for e in (95.0, 99.0) if e > t - 1], 100.0]
+    labels = [f"<{t:g}"] + [
+        f"{a + 1:g}-{b:g}" if b > a + 1 else f"{b:g}" for a, b in zip(edges[1:-2], edges[2:-1], strict=True)
+    ] + ["100"]  # fmt: skip
+    band = pd.cut(pd.to_numeric(jss, errors="coerce").astype("float64"), edges, labels=labels)
+    return band.astype("str").where(band.notna(), "no JSS")
+
+
+def risky_share_by_status(starts: pd.DataFrame, weekly: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """Share of new contracts that turn out risky, Top Rated weeks against the rest.
 
     Among freelancers who were ever Top Rated (so the comparison is within the same
-    people), by JSS band of the driving Sunday (``<90``, ``90-95``, ``96-99``,
-    ``100``; within a band the score is similar, so a difference is the badge, not
+    people), by JSS band of the driving Sunday (`jss_bands` around the rules' JSS
+    minimum: ``<90``, ``90-95``, ``96-99``, ``100``; within a band the score is similar, so a difference is the badge, not
     the record) and ``all``. Input: `weekly_contract_starts` and `weekly_headroom`.
     Returns ``jss_band``, ``is_top_rated``, ``new_contracts``, ``risky_contracts``,
     ``risky_share``.
@@ -402,9 +414,7 @@ def risky_share_by_status(starts: pd.DataFrame, weekly: pd.DataFrame) -> pd.Data
         how="inner",
     )
     keyed = keyed[keyed["freelancer_id"].map(ever).fillna(False).astype(bool)]
-    jss = pd.to_numeric(keyed["jss"], errors="coerce").astype("float64")
-    band = pd.cut(jss, [-1, 89, 95, 99, 100], labels=["<90", "90-95", "96-99", "100"])
-    keyed = keyed.assign(jss_band=band.astype("str").where(band.notna(), "no JSS"))
+    keyed = keyed.assign(jss_band=jss_bands(keyed["jss"], rules.badges.jss_min))
     cols = ["new_contracts", "risky_contracts"]
     both = pd.concat([keyed, keyed.assign(jss_band="all")])
     out = both.groupby(["jss_band", "is_top_rated"], as_index=False, observed=True)[cols].sum()

@@ -14,7 +14,7 @@ loops over freelancers or weeks.
 - `compare_rule_sets`, `monthly_top_rated_share`, `disagreement_reasons`: the
   ``upwork-2025`` and ``seed-article`` rule sets side by side.
 
-"The badge" is Top Rated or Top Rated Plus throughout (`BADGE_STATUSES`).
+"The badge" is Top Rated or Top Rated Plus throughout (`TOP_RATED_STATUSES`).
 """
 
 from __future__ import annotations
@@ -26,9 +26,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.engine.ruleset import Rules
-from analysis.engine.status import STATUS_DTYPE, STATUSES
+from analysis.engine.status import STATUS_DTYPE, STATUSES, TOP_RATED_STATUSES
 from analysis.io.history import History
-from analysis.stories.mechanics import BADGE_STATUSES
 
 WEEK = pd.Timedelta(days=7)
 #: Days without any sign of life after which a freelancer counts as gone.
@@ -144,10 +143,10 @@ def badge_changes(events: pd.DataFrame, churn: pd.Series | None = None) -> pd.Da
     Moves between Top Rated and Plus, and Rising Talent coming and going, are not
     badge changes.
     """
-    before = events["from_status"].isin(BADGE_STATUSES).to_numpy()
-    after = events["to_status"].isin(BADGE_STATUSES).to_numpy()
+    before = events["from_status"].isin(TOP_RATED_STATUSES).to_numpy()
+    after = events["to_status"].isin(TOP_RATED_STATUSES).to_numpy()
     rows = events[before != after]
-    gained = rows["to_status"].isin(BADGE_STATUSES).to_numpy()
+    gained = rows["to_status"].isin(TOP_RATED_STATUSES).to_numpy()
     left = np.zeros(len(rows), dtype=bool)
     if churn is not None:
         churned = rows["freelancer_id"].map(churn).astype("datetime64[s]")
@@ -192,7 +191,9 @@ def monthly_changes(events: pd.DataFrame, churn: pd.Series | None = None) -> pd.
 # ---------------------------------------------------------------------------
 
 
-def status_spells(status: pd.DataFrame, levels: tuple[str, ...] = BADGE_STATUSES) -> pd.DataFrame:
+def status_spells(
+    status: pd.DataFrame, levels: tuple[str, ...] = TOP_RATED_STATUSES
+) -> pd.DataFrame:
     """Runs of consecutive Sundays a freelancer holds one of `levels`.
 
     From a `status_grid` frame (one row per freelancer and Sunday, no gaps).
@@ -502,7 +503,7 @@ def loss_reasons(events: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """
     frm = events["from_status"].astype(STATUS_DTYPE)
     to = events["to_status"].astype(STATUS_DTYPE)
-    lost = frm.isin(BADGE_STATUSES) & ~to.isin(BADGE_STATUSES)
+    lost = frm.isin(TOP_RATED_STATUSES) & ~to.isin(TOP_RATED_STATUSES)
     plus_down = (frm == "top_rated_plus") & (to == "top_rated")
     rows = events[(lost | plus_down).to_numpy()]
     if rows.empty:
@@ -579,8 +580,8 @@ def compare_rule_sets(
     """
     keys = ["freelancer_id", "week"]
     merged = upwork.merge(seed, on=keys, suffixes=("", "_seed"), how="inner")
-    top_u = merged["status"].isin(BADGE_STATUSES).to_numpy()
-    top_s = merged["status_seed"].isin(BADGE_STATUSES).to_numpy()
+    top_u = merged["status"].isin(TOP_RATED_STATUSES).to_numpy()
+    top_s = merged["status_seed"].isin(TOP_RATED_STATUSES).to_numpy()
     jobs = completed_jobs(history, merged)
     churned = merged["freelancer_id"].map(churn) if churn is not None else None
     active = (
@@ -816,8 +817,8 @@ def sticky_title(matrix: pd.DataFrame) -> str | None:
     (None when no freelancer has two consecutive Sundays)."""
     if matrix["moves"].sum() == 0:
         return None
-    held = matrix[matrix["from_status"].isin(BADGE_STATUSES)]
-    kept = held[held["to_status"].isin(BADGE_STATUSES)]["moves"].sum()
+    held = matrix[matrix["from_status"].isin(TOP_RATED_STATUSES)]
+    kept = held[held["to_status"].isin(TOP_RATED_STATUSES)]["moves"].sum()
     if held["moves"].sum() == 0:
         return "No freelancer held the badge: every move is below Top Rated"
     return f"The badge is sticky: {kept / held['moves'].sum():.1%} of badge weeks keep it next week"
