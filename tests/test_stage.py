@@ -30,13 +30,6 @@ CONTRACTS = (
 
 
 @pytest.fixture
-def processed(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "processed"
-    monkeypatch.setenv(st.PROCESSED_ENV, str(folder))
-    return folder
-
-
-@pytest.fixture
 def history(tmp_path) -> Path:
     folder = tmp_path / "history"
     folder.mkdir()
