@@ -279,12 +279,16 @@ def build_reports(
         kernels = _write_kernelspec(build / "kernels")
         papermill_log = logging.getLogger("papermill")
         papermill_log.addFilter(_quiet_unknown_parameters)
+        cwd = os.getcwd()
         try:
             built = _run_all(
                 selected, build, kernels, parameters, provenance, with_code, jobs, progress
             )
         finally:
             papermill_log.removeFilter(_quiet_unknown_parameters)
+            # papermill chdirs into the notebooks folder per kernel; with parallel kernels
+            # the process-wide restores interleave and can leave the process there
+            os.chdir(cwd)
         _publish(build, out, built, full=not only, provenance=provenance)
     finally:
         shutil.rmtree(build, ignore_errors=True)

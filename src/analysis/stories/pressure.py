@@ -22,6 +22,7 @@ Nothing loops over freelancers or dates.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -419,3 +420,164 @@ def risky_share_by_status(starts: pd.DataFrame, weekly: pd.DataFrame, rules: Rul
     both = pd.concat([keyed, keyed.assign(jss_band="all")])
     out = both.groupby(["jss_band", "is_top_rated"], as_index=False, observed=True)[cols].sum()
     return out.assign(risky_share=out["risky_contracts"] / out["new_contracts"])
+
+
+# ---------------------------------------------------------------------------
+# report 04 in words and tables
+# ---------------------------------------------------------------------------
+
+#: Weekly measures lined up around a gain, with their chart labels (when present).
+AROUND_GAIN = {
+    "hours_worked": "Hours worked",
+    "billed_hours": "Billed hours",
+    "unbilled_hours": "Unbilled hours",
+    "invitations": "Invitations",
+    "hires": "Hires",
+    "new_contracts": "New contracts",
+    "risky_contracts": "Risky contracts",
+    "earnings_usd": "Earnings (USD)",
+}
+AROUND_LOSS = {"invitations": "Invitations", "hours_worked": "Hours worked",
+               "earnings_usd": "Earnings (USD)"}  # fmt: skip
+#: Fewest first gains (losses) for the event-time charts.
+MIN_EVENTS = 5
+#: Report 04's tables for readers (column -> (label, kind), `analysis.report.format`).
+SHARE_COLUMNS = {
+    "headroom": ("Bad outcomes until the JSS drops below the threshold", "text"),
+    "weeks": ("Top Rated weeks", "count"),
+    "share": ("Share", "percent"),
+}
+RISKY_COLUMNS = {
+    "jss_band": ("JSS band", "text"),
+    "Top Rated weeks": ("Risky share, Top Rated weeks", "percent"),
+    "other weeks": ("Risky share, other weeks", "percent"),
+}
+SELECTIVITY_COLUMNS = {
+    "measure": ("Per week", "text"),
+    "before": ("13 weeks before", "number"),
+    "after": ("First 13 weeks with the badge", "number"),
+    "change": ("Change", "number"),
+}
+
+
+@dataclass(frozen=True)
+class Upkeep:
+    """Activity around the first gain of the badge (report 04): the weekly ``panel``
+    (activity, payments and contract starts by driving Sunday), the ``gains``, the
+    event-time ``means`` and the ``change`` 13 weeks before against the first 13
+    with the badge (indexed by variable)."""
+
+    panel: pd.DataFrame
+    gains: pd.DataFrame
+    means: pd.DataFrame
+    change: pd.DataFrame
+
+    @property
+    def unbilled_hours(self) -> float:
+        """Extra unbilled hours a week after the gain (NaN without hours worked)."""
+        return float(self.change["change"].get("unbilled_hours", np.nan))
+
+    def labels(self) -> dict[str, str]:
+        return {k: v for k, v in AROUND_GAIN.items() if k in set(self.means["variable"])}
+
+
+def upkeep(history: History, events: pd.DataFrame, rules: Rules) -> Upkeep | None:
+    """`Upkeep` of a history, or None without activity or with fewer than
+    `MIN_EVENTS` first gains. Measures the activity file lacks are left out."""
+    activity = weekly_activity(history)
+    gains = first_events(events, "gain")
+    if len(activity) == 0 or len(gains) < MIN_EVENTS:
+        return None
+    starts = weekly_contract_starts(history, rules)
+    panel = activity.merge(starts, on=["freelancer_id", "week"], how="left").fillna(
+        {"new_contracts": 0, "risky_contracts": 0}
+    )
+    if "hours_worked" in panel and "billed_hours" in panel:
+        panel = panel.assign(unbilled_hours=panel["hours_worked"] - panel["billed_hours"])
+    cols = [c for c in AROUND_GAIN if c in panel]
+    means = event_time_means(panel, gains, cols, weeks=26)
+    return Upkeep(panel, gains, means, before_after(means, weeks=13).set_index("variable"))
+
+
+def selectivity_table(up: Upkeep) -> pd.DataFrame:
+    """Before/after means of the measures present, with hires per invitation and the
+    risky share of new contracts: ``measure, before, after, change``."""
+    ch = up.change[["before", "after"]]
+    rows = {k: ch.loc[k] for k in AROUND_GAIN if k in ch.index and k not in ("earnings_usd",)}
+    if {"hires", "invitations"} <= set(ch.index):
+        rows["hires per invitation"] = ch.loc["hires"] / ch.loc["invitations"]
+    if {"risky_contracts", "new_contracts"} <= set(ch.index):
+        rows["risky share of new contracts"] = ch.loc["risky_contracts"] / ch.loc["new_contracts"]
+    out = pd.DataFrame(rows).T.rename_axis("measure").reset_index()
+    out["measure"] = out["measure"].map(lambda m: AROUND_GAIN.get(m, m))
+    return out.assign(change=out["after"] - out["before"])
+
+
+def headroom_title(shares: pd.DataFrame, threshold: float) -> tuple[float, str | None]:
+    """(share of Top Rated weeks one bad outcome away, chart title); NaN and None
+    when there is no Top Rated week with a JSS."""
+    if shares["weeks"].sum() == 0:
+        return float("nan"), None
+    one = float(shares.loc[shares["headroom"] == "1", "share"].sum())
+    return one, f"{one:.0%} of Top Rated weeks are one bad outcome from JSS < {threshold:g}"
+
+
+def quarter_title(by_quarter: pd.DataFrame) -> str:
+    recent = by_quarter[by_quarter["quarter"] == by_quarter["quarter"].max()]
+    last = float(recent.loc[recent["band"] == "1", "share"].sum())
+    return (
+        f"The margin stays thin: {last:.0%} of Top Rated weeks one outcome away in the last quarter"
+    )
+
+
+def risky_comparison(risky: pd.DataFrame, min_contracts: int = 100) -> pd.Series | None:
+    """Risky share of new contracts in weeks without (False) and with (True) the badge,
+    pooled over JSS bands; None with too few contracts to compare."""
+    pooled = risky[risky["jss_band"] == "all"].set_index("is_top_rated")["risky_share"]
+    if {True, False} <= set(pooled.index) and risky["new_contracts"].sum() >= min_contracts:
+        return pooled
+    return None
+
+
+def risky_table(risky: pd.DataFrame) -> pd.DataFrame:
+    """Risky share by JSS band, Top Rated weeks against other weeks, for readers."""
+    wide = risky.pivot(index="jss_band", columns="is_top_rated", values="risky_share")
+    return wide.rename(columns={True: "Top Rated weeks", False: "other weeks"}).reset_index()
+
+
+def after_loss_line(fate: dict[str, float], threshold: float, horizon: int = 26) -> str:
+    return (
+        f"{fate['losses']:.0f} first losses with {horizon} weeks of follow-up: "
+        f"{fate['regained_share']:.0%} regained the badge within {horizon} weeks, "
+        f"{fate['churned_share']:.0%} left the marketplace, "
+        f"{fate['jss_below_share']:.0%} lost it with a JSS below {threshold:g}."
+    )
+
+
+def pressure_finding(one_away: float, up: Upkeep | None, pooled: pd.Series | None,
+                     ratio: float, fate: dict[str, float] | None, threshold: float) -> str:  # fmt: skip
+    """Report 04's finding, from what this history could show."""
+    parts = []
+    if np.isfinite(one_away):
+        parts.append(
+            f"{one_away:.0%} of Top Rated weeks are one bad outcome from a JSS below {threshold:g}"
+        )
+    if up is not None and np.isfinite(up.unbilled_hours):
+        parts.append(
+            f"gaining the badge comes with {up.unbilled_hours:.1f} more unbilled hours a week"
+        )
+    if pooled is not None and pooled[False] > 0:
+        parts.append(
+            f"risky contracts fall from {pooled[False]:.1%} to {pooled[True]:.1%} of new ones"
+        )
+    if np.isfinite(ratio):
+        parts.append(
+            f"scores {'bunch' if ratio > 1.2 else 'do not bunch'} just above {threshold:g} "
+            f"(ratio {ratio:.2f})"
+        )
+    if fate is not None:
+        parts.append(f"after a loss {fate['regained_share']:.0%} regain it within 26 weeks")
+    if not parts:
+        return "This history has no Top Rated weeks: there is no badge to maintain."
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] + "."
