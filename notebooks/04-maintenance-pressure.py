@@ -73,19 +73,6 @@ else:
 # %% [markdown]
 # Quarters with fewer than 20 Top Rated weeks are left out (their shares are noise).
 
-# %% [markdown]
-# ## Hours and jobs before and after gaining the badge
-#
-# Event time 0 is each freelancer's first week as Top Rated; the lines are means
-# over the freelancers active in that week, with a band of two standard errors.
-# The activity table records `hours_worked` (all hours, paid or not); billed hours
-# are hourly contracts' payments converted to hours at the contract's rate; the
-# difference is *unbilled* hours: fixed-price work and anything else, such as the
-# upkeep the badge demands. The step in unbilled hours at week 0 estimates the
-# hours spent keeping the badge. Selectivity shows in hires per invitation and in
-# the share of new contracts that turn out risky (flagged by the client or
-# negative): a freelancer protecting a score turns away difficult clients.
-
 
 # %% [markdown]
 # ## Hours and jobs before and after gaining the badge
@@ -142,14 +129,6 @@ else:
 # recorded, only the contracts that were taken. The earnings from declined jobs are
 # a cost of the badge that report 05 prices.
 
-# %% [markdown]
-# ## Do scores bunch just above 90?
-#
-# If freelancers work to stay at 90 (extra effort, declined risky jobs, refunds to
-# avoid a bad review), weeks should pile up at 90-91 and thin out at 88-89. The
-# chart counts freelancer-weeks at each JSS from 80 to 99 (100 is left out: most
-# short records sit there and would flatten the chart).
-
 
 # %% [markdown]
 # ## Do scores bunch just above 90?
@@ -177,13 +156,6 @@ else:
 # The ratio compares the mean count at 90-91 with the mean at 88-89 and 92-93; 1
 # means no pile-up. Every 14 days the JSS is recomputed from outcomes that are
 # mostly already fixed, so any bunching needs effort aimed at the threshold.
-
-# %% [markdown]
-# ## After a loss
-#
-# Around each freelancer's first loss of Top Rated: invitations, hours and earnings,
-# and, within 26 weeks, how many win the badge back and how many leave the
-# marketplace (no activity from 26 weeks after the loss on).
 
 
 # %% [markdown]
