@@ -48,7 +48,7 @@ one_away, title = pr.headroom_title(shares, threshold)
 if title is None:
     print("No Top Rated week with a JSS in this history: nothing to measure.")
 else:
-    _ = plots.headroom_bars(shares, title=title)
+    _ = plots.headroom_bars(shares, title=title, threshold=threshold)
     fmt.show(fmt.readable(shares, pr.SHARE_COLUMNS))
 
 # %% [markdown]

@@ -569,8 +569,9 @@ def earnings_vs_minimum(status: Any, *, minimum: float, title: str) -> Any:
 # ---------------------------------------------------------------------------
 
 
-def headroom_bars(shares: Any, *, title: str) -> Any:
-    """Share of Top Rated weeks by headroom (tidy: headroom label, share)."""
+def headroom_bars(shares: Any, *, title: str, threshold: float) -> Any:
+    """Share of Top Rated weeks by headroom (tidy: headroom label, share); `threshold`
+    is the rules' JSS minimum the headroom counts down to."""
     import matplotlib.pyplot as plt
     import seaborn as sns
 
@@ -588,7 +589,7 @@ def headroom_bars(shares: Any, *, title: str) -> Any:
     return finish(
         ax,
         title=title,
-        xlabel="Extra negative outcomes until JSS < 90",
+        xlabel=f"Extra negative outcomes until JSS < {threshold:g}",
         ylabel="Share of Top Rated weeks",
     )
 
