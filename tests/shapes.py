@@ -46,13 +46,13 @@ def write_shapes(base: Path) -> dict[str, tuple[Path, str]]:
     # (a) an imported export: contracts and payments, no activity
     shapes["imported-export"] = (_copy(config.DEMO, base / "imported-export"), "upwork-2025")
 
-    # (b) activity, but every finished contract ends badly: nobody is ever Top Rated
+    # (b) activity, but every contract ends badly: nobody is ever Top Rated
     folder = _copy(market, base / "nobody-top-rated")
     c = _read(folder / "contracts.csv")
-    ended = c["end_date"] != ""
-    c.loc[ended, "public_rating"] = "1.0"
-    c.loc[ended, "private_score"] = "0"
-    c.loc[ended, "disputed"] = "true"
+    c.loc[c["end_date"] == "", "end_date"] = c["start_date"]  # open ones would count as good
+    c["public_rating"] = "1.0"
+    c["private_score"] = "0"
+    c["disputed"] = "true"
     _write(c, folder / "contracts.csv")
     shapes["nobody-top-rated"] = (folder, "upwork-2025")
 

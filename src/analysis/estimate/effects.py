@@ -1063,6 +1063,11 @@ def guarded(effect: str, unit: str, method: str, fit: Callable[[], pd.DataFrame]
             why = "; ".join(p.message for p in exc.problems)
             what = ", ".join(str(p.column) for p in exc.problems if p.column)
             reason = f"{what} {why}".strip()
+        elif isinstance(exc, KeyError):
+            reason = (
+                "the model drops the badge term: too few freelancers whose badge changes "
+                f"to compare ({type(exc).__name__}: {exc})"
+            )
         else:
             reason = f"the model cannot be fitted on this history ({type(exc).__name__}: {exc})"
         reason = " ".join(reason.split())[:240]

@@ -46,7 +46,7 @@ def why_no_value(stage: Any) -> str | None:
     for row in eff.to_dict("records"):
         if not estimated(row):
             note = str(row["note"] or "").removeprefix("not estimated: ")
-            return f"the {EFFECT_LABELS[row['effect']]} could not be estimated ({note})"
+            return f"the effect on {EFFECT_LABELS[row['effect']]} could not be estimated ({note})"
     if len(eff) < len(value.VALUE_EFFECTS):
         return "an effect the value needs is missing"
     return None
