@@ -1164,7 +1164,7 @@ def render_effects(effects: pd.DataFrame) -> str:
     width = max((len(e) for e in effects["effect"]), default=0)
     for r in effects.itertuples(index=False):
         if not np.isfinite(r.estimate):
-            text = f"not estimated: {r.note}"
+            text = f"not estimated: {str(r.note).removeprefix('not estimated: ')}"
         else:
             fmt = "{:.3f}" if r.unit == "x" else "{:.2f}"
             unit = "x" if r.unit == "x" else f" {r.unit}"
