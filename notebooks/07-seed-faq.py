@@ -157,9 +157,8 @@ print(checks[-1])
 # compares each freelancer with themselves and holds the JSS fixed.
 
 # %%
-lifts = benefits.effects_shown(stage)
-lifts = lifts[lifts["effect"].isin(["invitation_lift", "invitation_lift_naive"])]
-if len(lifts) == 2:
+lifts = benefits.naive_and_model(stage)
+if len(lifts):
     _ = plots.lift_intervals(lifts, title="Naive ratio against the badge effect (model)")
 checks.append(faq.lift_check("4. more invitations", "the badge brings more invitations on average",
                              effect.loc["invitation_lift"], "Invitations (model)",

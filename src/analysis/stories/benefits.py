@@ -78,6 +78,14 @@ def effects_shown(stage: Any) -> pd.DataFrame:
     return eff[[estimated(r) for r in eff.to_dict("records")]].reset_index(drop=True)
 
 
+def naive_and_model(stage: Any) -> pd.DataFrame:
+    """The naive invitation ratio and the model's invitation lift, when both are
+    estimated (else empty), for the side-by-side chart of report 07."""
+    shown = effects_shown(stage)
+    both = shown[shown["effect"].isin(["invitation_lift_naive", "invitation_lift"])]
+    return both.reset_index(drop=True) if len(both) == 2 else both.iloc[0:0]
+
+
 def event_time_panels(stage: Any) -> pd.DataFrame:
     """The stage's event-time coefficients with reader's panel names."""
     return stage.event_time.assign(event=stage.event_time["event"].map(EVENT_NAMES))
