@@ -111,13 +111,16 @@ def benefits_finding(stage: Any) -> str:
     if why:
         return f"No effects estimated: {why}."
     by = {r["effect"]: r for r in stage.effects.to_dict("records")}
-    text = (
-        f"Top Rated weeks have {lift_text(by['invitation_lift_naive'])} the invitations of "
-        f"other weeks, but within freelancers the badge itself brings "
-        f"{lift_text(by['invitation_lift'])}"
-    )
+    inv = by["invitation_lift"]
+    if estimated(inv):
+        text = (
+            f"Top Rated weeks have {lift_text(by['invitation_lift_naive'])} the invitations of "
+            f"other weeks, but within freelancers the badge itself brings {lift_text(inv)}"
+        )
+    else:
+        text = f"The badge's effect on invitations is {lift_text(inv)}"
     if estimated(by["profile_view_lift"]):
         text += f"; profile views {lift_text(by['profile_view_lift'])}"
     if estimated(by["rate_premium"]):
-        text += f", hourly rate of new contracts {lift_text(by['rate_premium'])}"
+        text += f"; hourly rate of new contracts {lift_text(by['rate_premium'])}"
     return text + "."
