@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import shutil
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -129,15 +128,3 @@ def test_concurrent_first_opens_build_one_stage(history, processed):
     assert len(set(results)) == 1
     folders = [p for p in processed.iterdir() if p.is_dir()]
     assert [p.name for p in folders] == [results[0][0]]  # no temporary folder left behind
-
-
-def test_history_hash_covers_names_and_bytes(tmp_path):
-    a = tmp_path / "a"
-    a.mkdir()
-    (a / "contracts.csv").write_text("x", encoding="utf-8")
-    first = st.history_sha256(a)
-    shutil.copytree(a, tmp_path / "b")
-    assert st.history_sha256(tmp_path / "b") == first
-    (tmp_path / "b" / "contracts.csv").rename(tmp_path / "b" / "other.csv")
-    assert st.history_sha256(tmp_path / "b") != first
-    assert len(first) == 64

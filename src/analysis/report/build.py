@@ -58,6 +58,7 @@ from typing import Any
 from analysis import __version__
 from analysis.io.errors import InputError, Problem
 from analysis.report.notebook import FINDING_KEY
+from analysis.report.stage import history_sha256
 
 #: Notebook files that are reports: ``01-jss-mechanics.py``.
 NOTEBOOK_PATTERN = re.compile(r"^(\d{2})-[A-Za-z0-9][A-Za-z0-9_-]*\.py$")
@@ -165,29 +166,6 @@ def select_notebooks(notebooks: Sequence[Path], only: Iterable[str] | None) -> l
 
 
 # ----------------------------------------------------------------- provenance
-
-
-def history_sha256(path: Path | str) -> str:
-    """Content hash of a history folder (or a single file).
-
-    sha256 over every file below ``path`` in order of its relative POSIX path; for
-    each file: the path as UTF-8, a NUL byte, the byte count in decimal, a NUL byte,
-    then its bytes. For a single file the relative path is its name. Renaming,
-    adding, removing or editing any file changes the hash; mtimes do not.
-    """
-    path = Path(path)
-    if path.is_file():
-        files = [(path.name, path)]
-    else:
-        files = sorted((p.relative_to(path).as_posix(), p) for p in path.rglob("*") if p.is_file())
-    digest = hashlib.sha256()
-    for rel, file in files:
-        size = file.stat().st_size
-        digest.update(rel.encode("utf-8") + b"\0" + str(size).encode("ascii") + b"\0")
-        with file.open("rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                digest.update(chunk)
-    return digest.hexdigest()
 
 
 def rules_parameter(rules: str | Path) -> tuple[str, str | None]:

@@ -11,7 +11,6 @@ import html
 from pathlib import Path
 
 from analysis import config
-from analysis.engine.ruleset import load_rules
 from analysis.io.load import read_history
 
 #: Key of the notebook output metadata where `finding` stores its text.
@@ -34,18 +33,6 @@ def finding(text: str) -> None:
         raw=True,
         metadata={FINDING_KEY: {"finding": text}},
     )
-
-
-def open_inputs(history_path: str | Path | None, rules: str | Path):
-    """A report notebook's inputs: (source path, History, Rules), checked.
-
-    ``history_path`` None means the bundled marketplace sample (what every report
-    runs on by default); a history without contracts is refused.
-    """
-    source = Path(history_path) if history_path else config.SAMPLE
-    history = read_history(source)
-    assert len(history.contracts) > 0, f"{source} holds no contracts"
-    return source, history, load_rules(rules)
 
 
 def open_stage(
