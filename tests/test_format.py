@@ -114,3 +114,11 @@ def test_effects_table_says_not_estimated_and_why():
             "Note": "-",
         },
     ]
+
+
+def test_show_displays_the_escaped_table(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj.to_html()))
+    fmt.show(pd.DataFrame({"<b>id</b>": ["<script>x</script>"]}, dtype=object))
+    assert "<script>x</script>" not in shown[0] and "<b>id</b>" not in shown[0]
+    assert "&lt;script&gt;x&lt;/script&gt;" in shown[0] and "&lt;b&gt;id&lt;/b&gt;" in shown[0]

@@ -168,10 +168,18 @@ def readable(
 
 
 def show(table: pd.DataFrame) -> None:
-    """Display a `readable` table in a notebook, without its index."""
+    """Display a `readable` table in a notebook, without its index.
+
+    Every cell and header is HTML-escaped: ids and categories come from the user's
+    data, and a pandas Styler would otherwise put them into the page as markup.
+    """
     from IPython.display import display
 
-    display(table.style.hide(axis="index"))
+    display(
+        table.style.hide(axis="index")
+        .format(escape="html")
+        .format_index(escape="html", axis="columns")
+    )
 
 
 #: Report 05's verdicts (`analysis.estimate.value.segment_verdicts` rows).
