@@ -6,59 +6,35 @@
 # badge: Poisson models with freelancer and calendar-week fixed effects, JSS,
 # recent-earnings and tenure controls, never- and not-yet-treated freelancers as
 # the comparison, standard errors clustered by freelancer (`analysis.estimate.effects`).
-# To run in seconds, the models here keep at most `max_controls` never-badged
-# comparison freelancers (a seeded random draw) and the event-time chart groups
-# weeks in 4-week bins (`analysis.estimate.value.event_time_lift`); the full fit is
-# `toprated effects`. On the bundled sample (a simulated marketplace) the planted
+# The estimates come from the computed stage (`analysis.report.stage`): fitted once
+# per history with one setting (at most `MAX_CONTROLS` never-badged comparison
+# freelancers, a draw seeded by `seed`), so reports 03, 05 and 07 quote the same
+# numbers; the event-time chart groups weeks in 4-week bins
+# (`analysis.estimate.value.event_time_lift`); the full fit is `toprated effects`. On the bundled sample (a simulated marketplace) the planted
 # truth from `truth.json` is shown beside each estimate.
 
 # %%
-
-import numpy as np
-import pandas as pd
-from IPython.display import display
-
-from analysis.engine.status import status_grid
-from analysis.estimate import value
-from analysis.estimate.effects import (
-    contract_rates,
-    naive_lift,
-    rate_premium,
-    read_truth,
-    score,
-    weekly_panel,
-)
+from analysis.report import format as fmt
 from analysis.report import plots
-from analysis.report.notebook import finding, open_inputs
-from analysis.stories import faq
+from analysis.report.notebook import finding, open_stage
+from analysis.stories import benefits, faq
 
 # %% tags=["parameters"]
 history_path = None  # injected by `toprated report` (default: the bundled sample)
 rules = "upwork-2025"
 as_of = None
 seed = 0
-max_controls = 100  # never-badged comparison freelancers kept in the model fits
 
 # %%
 plots.set_theme()
-source, history, rule_set = open_inputs(history_path, rules)
-end = history.as_of if as_of is None else as_of
-truth = read_truth(source)
-planted = (truth or {}).get("realised", {}) or {}
-activity = faq.has_activity(history)
-panel = None
-if activity:
-    status = status_grid(history, rule_set, as_of=end)
-    panel = weekly_panel(history, rule_set, status=status)
-    assert panel["top_rated"].any(), "no Top Rated weeks in this history"
+stage = open_stage(history_path, rules, seed=seed, as_of=as_of)
+why = benefits.unanswerable(stage)
 print(
-    f"History: {source.name}, {len(history.freelancer_ids):,} freelancer(s), rules {rule_set.name}. "
-    + (f"{len(panel):,} freelancer-weeks, {panel['cohort_week'].notna().groupby(panel['freelancer_id']).any().sum():,} "
-       "freelancers ever Top Rated." if activity else
-       "No activity.csv with weekly invitations: the badge's effects need activity.csv, "
-       "so nothing below can be estimated on this history.")
-    + (" Simulated, with planted truth (truth.json)." if truth else "")
-)  # fmt: skip
+    f"History: {stage.source.name}, {len(stage.history.freelancer_ids):,} freelancer(s), "
+    f"rules {stage.rules.name}."
+    + (f" Nothing below can be estimated: {why}." if why else "")
+    + (" Simulated, with planted truth (truth.json)." if stage.truth else "")
+)
 
 # %% [markdown]
 # ## Naive comparison against the event study
@@ -70,62 +46,26 @@ print(
 # holding the JSS, recent earnings and tenure fixed. Hires are modelled per
 # application (invitations, proposals and track record as exposure); the rate
 # premium is the within-freelancer change in the hourly rate of new contracts.
+# A row the data cannot give says "not estimated" and why.
 
 # %%
-if activity:
-    kw = {"max_controls": max_controls, "seed": seed}
-    rows = [
-        naive_lift(panel, "invitations"),
-        faq.badge_lift(panel, "invitations", **kw),
-        faq.badge_lift(panel, "invitations", "loss", **kw),
-        rate_premium(contract_rates(history, panel)),
-    ]
-    if np.isfinite(panel["profile_views"].to_numpy()).any():
-        rows += [naive_lift(panel, "profile_views"), faq.badge_lift(panel, "profile_views", **kw)]
-    if (
-        np.isfinite(panel["hires"].to_numpy()).any()
-        and np.isfinite(panel["proposals"].to_numpy()).any()
-    ):
-        exposure = ("invitations", "proposals", "jobs_before")
-        rows.append(faq.badge_lift(panel, "hires", exposure=exposure, **kw))
-    estimates = score(pd.concat(rows, ignore_index=True), truth)
-    labels = {
-        "invitation_lift_naive": "invitations, naive",
-        "invitation_lift": "invitations, around gains",
-        "invitation_lift_losses": "invitations, around losses",
-        "profile_views_lift_naive": "profile views, naive",
-        "profile_view_lift": "profile views, around gains",
-        "hire_rate_lift": "hires per application",
-        "rate_premium": "hourly rate of new contracts",
-    }
-    estimates = estimates.assign(label=estimates["effect"].map(labels))
-    if "profile_views_lift_naive" in set(estimates["effect"]):
-        estimates.loc[estimates["effect"] == "profile_views_lift_naive", "truth"] = planted.get(
-            "profile_view_lift", np.nan)  # fmt: skip
-    shown = estimates.dropna(subset=["estimate"])
-    naive = estimates.set_index("effect").loc["invitation_lift_naive"]
-    causal = estimates.set_index("effect").loc["invitation_lift"]
+shown = benefits.effects_shown(stage)
+if len(shown):
+    by = stage.effects.set_index("effect")
     _ = plots.lift_intervals(
         shown,
-        title=f"Naive: {naive['estimate']:.2f}x more invitations; within-freelancer: "
-        f"{causal['estimate']:.2f}x",
+        title=f"Naive: {benefits.lift_text(by.loc['invitation_lift_naive'], truth=False)} more "
+        f"invitations; within-freelancer: {benefits.lift_text(by.loc['invitation_lift'], truth=False)}",
     )
-    display(
-        estimates[["label", "estimate", "ci_low", "ci_high", "truth", "covered", "n_obs", "note"]]
-        .round(3)
-        .reset_index(drop=True)
-    )
-    missed = estimates[estimates["covered"].eq(False).fillna(False)]
-    if truth:
-        print(
-            "Intervals that miss the planted truth: "
-            + (", ".join(missed["label"]) if len(missed) else "none")
-            + ". (Hires per application counts accepted hires: offers a Top Rated freelancer "
-            "turns down and invitations left unanswered lower it; see "
-            "analysis.estimate.effects.hire_rate_lift.)"
-        )
-else:
-    print("Not estimated: the effects need activity.csv with weekly invitations.")
+fmt.show(fmt.effects_table(stage.effects, benefits.EFFECT_LABELS))
+if stage.truth:
+    missed = benefits.missed_truth(stage)
+    print(
+        "Intervals that miss the planted truth: " + (", ".join(missed) if missed else "none")
+        + ". (Hires per application counts accepted hires: offers a Top Rated freelancer "
+        "turns down and invitations left unanswered lower it; see "
+        "analysis.estimate.effects.hire_rate_lift.)"
+    )  # fmt: skip
 
 # %% [markdown]
 # ### Why the naive number misleads
@@ -143,15 +83,16 @@ else:
 # well that works.
 
 # %%
-if activity:
-    means = faq.event_time_means(panel, ("jss", "invitations"))
-    pre = means[(means["variable"] == "jss") & (means["event_time"].between(-12, -1))]
+means = faq.event_time_means(stage.panel, ("jss", "invitations")) if not why else None
+if means is not None and len(means):
     _ = plots.event_time_panels(
         means,
         labels={"jss": "JSS shown (%)", "invitations": "Invitations per week"},
-        title=f"The JSS is already {pre['mean'].mean():.0f} on average in the 12 weeks "
-        "before the badge appears",
+        title=f"The JSS is already {faq.mean_before(means, 'jss'):.0f} on average in the 12 "
+        "weeks before the badge appears",
     )
+else:
+    print(f"No chart: {why or 'no freelancer gained the badge'}.")
 
 # %% [markdown]
 # ## Event time: invitations around gaining and losing the badge
@@ -163,48 +104,16 @@ if activity:
 # the badge; the jump at week 0 is the badge.
 
 # %%
-if activity:
-    coefs = pd.concat(
-        [
-            value.event_time_lift(
-                panel, "invitations", ev, max_controls=max_controls, seed=seed
-            ).assign(event=label)
-            for ev, label in (("gain", "around the first gain"), ("loss", "around the first loss"))
-        ],
-        ignore_index=True,
-    )
-    after_gain = coefs[(coefs["event"] == "around the first gain") & (coefs["event_time"] >= 0)]
-    after_loss = coefs[(coefs["event"] == "around the first loss") & (coefs["event_time"] >= 0)]
-    if len(after_gain) and len(after_loss):
-        title = (
-            f"Invitations {after_gain['estimate'].mean():.2f}x after a gain, "
-            f"{after_loss['estimate'].mean():.2f}x after a loss (mean of post-event bins)"
-        )
-        _ = plots.event_time_effects(coefs, title=title, truth=planted.get("invitation_lift"))
-        display(coefs.round(3))
-    else:
-        print("Too few gains or losses of the badge for an event-time chart.")
-
-# %%
-if activity:
-
-    def _fmt(r):
-        t = "" if not np.isfinite(r["truth"]) else f" (planted {r['truth']:.2f}x)"
-        return f"{r['estimate']:.2f}x [{r['ci_low']:.2f}, {r['ci_high']:.2f}]{t}"
-
-    by = estimates.set_index("effect")
-    text = (
-        f"Top Rated weeks have {_fmt(by.loc['invitation_lift_naive'])} the invitations of other "
-        f"weeks, but within freelancers the badge itself brings {_fmt(by.loc['invitation_lift'])}; "
-        f"profile views {_fmt(by.loc['profile_view_lift'])}, hourly rate of new contracts "
-        f"{_fmt(by.loc['rate_premium'])}."
-        if "profile_view_lift" in by.index
-        else f"Top Rated weeks have {_fmt(by.loc['invitation_lift_naive'])} the invitations of "
-        f"other weeks, but within freelancers the badge brings {_fmt(by.loc['invitation_lift'])}."
+after = benefits.after_event_means(stage.event_time)
+if {"gain", "loss"} <= set(after):
+    _ = plots.event_time_effects(
+        benefits.event_time_panels(stage),
+        title=f"Invitations {after['gain']:.2f}x after a gain, {after['loss']:.2f}x after a "
+        "loss (mean of post-event bins)",
+        truth=stage.planted.get("invitation_lift"),
     )
 else:
-    text = (
-        "No effects estimated: this history has no activity.csv with weekly invitations, "
-        "which the badge's effects need."
-    )
-finding(text)
+    print(f"No event-time chart: {why or 'too few gains or losses of the badge'}.")
+
+# %%
+finding(benefits.benefits_finding(stage))

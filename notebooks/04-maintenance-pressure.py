@@ -8,12 +8,9 @@
 # happens to freelancers after they lose it.
 
 # %%
-import numpy as np
-from IPython.display import display
-
-from analysis.engine.status import status_events, status_grid
+from analysis.report import format as fmt
 from analysis.report import plots
-from analysis.report.notebook import finding, open_inputs
+from analysis.report.notebook import finding, open_stage
 from analysis.stories import pressure as pr
 
 # %% tags=["parameters"]
@@ -24,18 +21,13 @@ seed = 0
 
 # %%
 plots.set_theme()
-source, history, rule_set = open_inputs(history_path, rules)
-threshold = rule_set.badges.jss_min
-grid = pr.headroom_grid(history, rule_set, as_of=as_of)
-status = status_grid(
-    history, rule_set, as_of=as_of, jss=grid[["freelancer_id", "eval_date", "jss"]]
-)
-weekly = pr.weekly_headroom(status, grid, rule_set)
-events = status_events(status, rule_set)
-top_weeks = int(weekly["is_top_rated"].sum())
+stage = open_stage(history_path, rules, seed=seed, as_of=as_of)
+threshold = stage.rules.badges.jss_min
+weekly = pr.weekly_headroom(stage.status, stage.grid, stage.rules)
 print(
-    f"History: {len(history.freelancer_ids):,} freelancers, {len(history.contracts):,} contracts, "
-    f"{len(status):,} freelancer-weeks, {top_weeks:,} of them Top Rated (or Plus); rules {rule_set.name}"
+    f"History: {len(stage.history.freelancer_ids):,} freelancers, "
+    f"{len(stage.history.contracts):,} contracts, {len(stage.status):,} freelancer-weeks, "
+    f"{int(weekly['is_top_rated'].sum()):,} of them Top Rated (or Plus); rules {stage.rules.name}"
 )
 
 # %% [markdown]
@@ -49,18 +41,15 @@ print(
 # latest evaluation date on or before it. A real bad outcome weighs at least 1, so
 # this is the most bad outcomes a freelancer can afford.
 
+
 # %%
 shares = pr.headroom_shares(weekly)
-if shares["weeks"].sum() == 0:
-    one_away = float("nan")
+one_away, title = pr.headroom_title(shares, threshold)
+if title is None:
     print("No Top Rated week with a JSS in this history: nothing to measure.")
 else:
-    one_away = float(shares.loc[shares["headroom"] == "1", "share"].sum())
-    _ = plots.headroom_bars(
-        shares,
-        title=f"{one_away:.0%} of Top Rated weeks are one bad outcome from JSS < {threshold:g}",
-    )
-    display(shares)
+    _ = plots.headroom_bars(shares, title=title, threshold=threshold)
+    fmt.show(fmt.readable(shares, pr.SHARE_COLUMNS))
 
 # %% [markdown]
 # Why so thin? A JSS is a weighted share of good outcomes over few contracts. With
@@ -71,20 +60,19 @@ else:
 # also needs 13 good weeks out of 16, so the badge goes a few weeks later unless
 # the score recovers.)
 
+
 # %%
 by_quarter = pr.headroom_by_quarter(weekly)
 if len(by_quarter) >= 2:
-    recent = by_quarter[by_quarter["quarter"] == by_quarter["quarter"].max()]
-    last_one = float(recent.loc[recent["band"] == "1", "share"].sum())
     _ = plots.headroom_over_time(
-        by_quarter[by_quarter["weeks"] >= 20],
-        title=f"The margin stays thin: {last_one:.0%} of Top Rated weeks one outcome away in the last quarter",
+        by_quarter[by_quarter["weeks"] >= 20], title=pr.quarter_title(by_quarter)
     )
 else:
     print("Too few quarters with Top Rated weeks to show headroom over time.")
 
 # %% [markdown]
 # Quarters with fewer than 20 Top Rated weeks are left out (their shares are noise).
+
 
 # %% [markdown]
 # ## Hours and jobs before and after gaining the badge
@@ -99,73 +87,21 @@ else:
 # the share of new contracts that turn out risky (flagged by the client or
 # negative): a freelancer protecting a score turns away difficult clients.
 
+
 # %%
-activity = pr.weekly_activity(history)
-gains = pr.first_events(events, "gain")
-has_activity = len(activity) > 0 and len(gains) >= 5
-if not has_activity:
+up = pr.upkeep(stage.history, stage.events, stage.rules)
+if up is None:
     print(
-        "No activity table, or fewer than 5 freelancers who gained Top Rated: "
+        f"No activity table, or fewer than {pr.MIN_EVENTS} freelancers who gained Top Rated: "
         "hours and selectivity cannot be measured in this history."
     )
 else:
-    starts = pr.weekly_contract_starts(history, rule_set)
-    panel = (
-        activity.merge(starts, on=["freelancer_id", "week"], how="left")
-        .fillna({"new_contracts": 0, "risky_contracts": 0})
-        .assign(unbilled_hours=lambda d: d["hours_worked"] - d["billed_hours"])
-    )
-    cols = [
-        "hours_worked",
-        "billed_hours",
-        "unbilled_hours",
-        "invitations",
-        "hires",
-        "new_contracts",
-        "risky_contracts",
-        "earnings_usd",
-    ]
-    around_gain = pr.event_time_means(panel, gains, cols, weeks=26)
-    change = pr.before_after(around_gain, weeks=13).set_index("variable")
-    maint = change.loc["unbilled_hours", "change"]
     _ = plots.event_time_panels(
-        around_gain,
-        title=f"Gaining the badge adds {maint:.1f} unbilled hours a week",
-        labels={
-            "hours_worked": "Hours worked",
-            "billed_hours": "Billed hours",
-            "unbilled_hours": "Unbilled hours",
-            "invitations": "Invitations",
-            "hires": "Hires",
-            "earnings_usd": "Earnings (USD)",
-        },
+        up.means,
+        title=f"Gaining the badge adds {up.unbilled_hours:.1f} unbilled hours a week",
+        labels=up.labels(),
     )
-
-# %%
-if has_activity:
-    sel = change.T
-    sel["hires_per_invitation"] = sel["hires"] / sel["invitations"]
-    sel["risky_share"] = sel["risky_contracts"] / sel["new_contracts"]
-    sel.loc["change"] = sel.loc["after"] - sel.loc["before"]
-    display(
-        sel.T.loc[
-            [
-                "hours_worked",
-                "billed_hours",
-                "unbilled_hours",
-                "invitations",
-                "hires",
-                "hires_per_invitation",
-                "new_contracts",
-                "risky_share",
-            ]
-        ].round(3)
-    )
-    print(
-        f"13 weeks before vs the first 13 weeks with the badge ({len(gains)} freelancers): "
-        f"unbilled hours {change.loc['unbilled_hours', 'before']:.1f} -> "
-        f"{change.loc['unbilled_hours', 'after']:.1f} a week"
-    )
+    fmt.show(fmt.readable(pr.selectivity_table(up), pr.SELECTIVITY_COLUMNS))
 
 # %% [markdown]
 # Reading the table: invitations jump with the badge and hires per invitation fall
@@ -175,27 +111,24 @@ if has_activity:
 # selectivity; the next table pools every week of the freelancers who were ever
 # Top Rated and compares weeks with the badge to weeks without, within JSS bands.
 
+
 # %%
-risky = pr.risky_share_by_status(pr.weekly_contract_starts(history, rule_set), weekly)
-pooled = risky[risky["jss_band"] == "all"].set_index("is_top_rated")["risky_share"]
-if {True, False} <= set(pooled.index) and risky["new_contracts"].sum() >= 100:
-    display(
-        risky.pivot(index="jss_band", columns="is_top_rated", values="risky_share")
-        .rename(columns={True: "Top Rated weeks", False: "other weeks"})
-        .round(4)
-    )
-    print(
-        f"Risky share of new contracts: {pooled[False]:.1%} in weeks without the badge, "
-        f"{pooled[True]:.1%} with it ({pooled[True] / pooled[False]:.2f}x)"
-    )
-else:
+risky = pr.risky_share_by_status(pr.weekly_contract_starts(stage.history, stage.rules), weekly,
+                                 stage.rules)  # fmt: skip
+pooled = pr.risky_comparison(risky)
+if pooled is None:
     print("Too few contracts in weeks with and without the badge to compare risky shares.")
+else:
+    fmt.show(fmt.readable(pr.risky_table(risky), pr.RISKY_COLUMNS))
+    print(f"Risky share of new contracts: {pooled[False]:.1%} in weeks without the badge, "
+          f"{pooled[True]:.1%} with it")  # fmt: skip
 
 # %% [markdown]
 # Fewer risky contracts while Top Rated, at every JSS level, is what declining
 # difficult clients looks like in the data: the declined offers themselves are not
 # recorded, only the contracts that were taken. The earnings from declined jobs are
 # a cost of the badge that report 05 prices.
+
 
 # %% [markdown]
 # ## Do scores bunch just above 90?
@@ -205,24 +138,25 @@ else:
 # chart counts freelancer-weeks at each JSS from 80 to 99 (100 is left out: most
 # short records sit there and would flatten the chart).
 
+
 # %%
-hist = pr.jss_histogram(status["jss"], lo=80, hi=99)
-if hist["count"].sum() < 50:
+hist = pr.jss_histogram(stage.status["jss"], lo=80, hi=99)
+ratio = pr.bunching_ratio(hist, int(threshold)) if hist["count"].sum() >= 50 else float("nan")
+if ratio != ratio:
     print("Fewer than 50 weeks with a JSS between 80 and 99: too few to look for bunching.")
-    ratio = float("nan")
 else:
-    ratio = pr.bunching_ratio(hist, int(threshold))
-    verdict = "bunch" if ratio > 1.2 else "do not bunch"
     _ = plots.jss_bunching(
         hist,
         threshold=threshold,
-        title=f"Scores {verdict} at {threshold:g}-{threshold + 1:g}: {ratio:.2f}x the neighbouring values",
+        title=f"Scores {'bunch' if ratio > 1.2 else 'do not bunch'} at {threshold:g}-"
+        f"{threshold + 1:g}: {ratio:.2f}x the neighbouring values",
     )
 
 # %% [markdown]
 # The ratio compares the mean count at 90-91 with the mean at 88-89 and 92-93; 1
 # means no pile-up. Every 14 days the JSS is recomputed from outcomes that are
 # mostly already fixed, so any bunching needs effort aimed at the threshold.
+
 
 # %% [markdown]
 # ## After a loss
@@ -231,33 +165,23 @@ else:
 # and, within 26 weeks, how many win the badge back and how many leave the
 # marketplace (no activity from 26 weeks after the loss on).
 
+
 # %%
-losses = pr.first_events(events, "loss")
-fate = pr.after_loss(status, activity, losses, horizon=26)
-if len(losses) < 5:
+losses = pr.first_events(stage.events, "loss")
+fate = None
+if len(losses) < pr.MIN_EVENTS:
     print(f"Only {len(losses)} loss(es) of Top Rated in this history: too few to describe.")
 else:
-    print(
-        f"{fate['losses']:.0f} first losses with 26 weeks of follow-up: "
-        f"{fate['regained_share']:.0%} regained the badge within 26 weeks, "
-        f"{fate['churned_share']:.0%} left the marketplace, "
-        f"{fate['jss_below_share']:.0%} lost it with a JSS below {threshold:g}."
+    fate = pr.after_loss(stage.status, pr.weekly_activity(stage.history), losses, horizon=26)
+    print(pr.after_loss_line(fate, threshold))
+if fate is not None and up is not None:
+    around = pr.event_time_means(up.panel, losses, [c for c in pr.AROUND_LOSS if c in up.panel])
+    inv = pr.before_after(around, weeks=13).set_index("variable").loc["invitations"]
+    _ = plots.event_time_panels(
+        around,
+        title=f"After a loss invitations fall from {inv['before']:.1f} to {inv['after']:.1f} a week",
+        labels=pr.AROUND_LOSS,
     )
-    if has_activity:
-        around_loss = pr.event_time_means(
-            panel, losses, ["invitations", "hours_worked", "earnings_usd"], weeks=26
-        )
-        drop = pr.before_after(around_loss, weeks=13).set_index("variable")
-        inv = drop.loc["invitations"]
-        _ = plots.event_time_panels(
-            around_loss,
-            title=f"After a loss invitations fall from {inv['before']:.1f} to {inv['after']:.1f} a week",
-            labels={
-                "invitations": "Invitations",
-                "hours_worked": "Hours worked",
-                "earnings_usd": "Earnings (USD)",
-            },
-        )
 
 # %% [markdown]
 # Part of the fall after a loss is not caused by the loss: freelancers who lose the
@@ -265,26 +189,6 @@ else:
 # also why many never come back. The causal effect of the badge is estimated in
 # report 03; this chart shows what a freelancer who loses it lives through.
 
+
 # %%
-parts = []
-if not np.isnan(one_away):
-    parts.append(
-        f"{one_away:.0%} of Top Rated weeks are one bad outcome from a JSS below {threshold:g}"
-    )
-if has_activity:
-    parts.append(f"gaining the badge comes with {maint:.1f} more unbilled hours a week")
-if {True, False} <= set(pooled.index) and pooled[False] > 0:
-    parts.append(f"risky contracts fall from {pooled[False]:.1%} to {pooled[True]:.1%} of new ones")
-if not np.isnan(ratio):
-    parts.append(
-        f"scores {'bunch' if ratio > 1.2 else 'do not bunch'} just above {threshold:g} "
-        f"(ratio {ratio:.2f})"
-    )
-if len(losses) >= 5:
-    parts.append(f"after a loss {fate['regained_share']:.0%} regain it within 26 weeks")
-text = "; ".join(parts)
-finding(
-    text[:1].upper() + text[1:] + "."
-    if parts
-    else "This history has no Top Rated weeks: there is no badge to maintain."
-)
+finding(pr.pressure_finding(one_away, up, pooled, ratio, fate, threshold))

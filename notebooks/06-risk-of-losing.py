@@ -7,13 +7,11 @@
 # fewer bad outcomes I can afford (headroom), the more at risk I am".
 
 # %%
-import numpy as np
-from IPython.display import display
-
-from analysis.engine.status import status_grid
 from analysis.estimate import risk as rk
+from analysis.report import format as fmt
 from analysis.report import plots
-from analysis.report.notebook import finding, open_inputs
+from analysis.report.notebook import finding, open_stage
+from analysis.stories import losing
 from analysis.stories import pressure as pr
 
 # %% tags=["parameters"]
@@ -24,12 +22,9 @@ seed = 0
 
 # %%
 plots.set_theme()
-source, history, rule_set = open_inputs(history_path, rules)
-grid = pr.headroom_grid(history, rule_set, as_of=as_of)
-status = status_grid(
-    history, rule_set, as_of=as_of, jss=grid[["freelancer_id", "eval_date", "jss"]]
-)
-weekly = pr.weekly_headroom(status, grid, rule_set)
+stage = open_stage(history_path, rules, seed=seed, as_of=as_of)
+history, rule_set = stage.history, stage.rules
+weekly = pr.weekly_headroom(stage.status, stage.grid, rule_set)
 horizon = rk.HORIZON_WEEKS
 
 # %% [markdown]
@@ -69,20 +64,12 @@ enough = len(data) > 0
 if enough:
     cutoff = rk.choose_cutoff(data["week"], train_share=0.7)
     train, test = rk.time_split(data["week"], cutoff, horizon)
-    n_pos_train, n_pos_test = int(y[train].sum()), int(y[test].sum())
-    enough = n_pos_train >= 20 and n_pos_test >= 10 and (y[test] == 0).sum() >= 10
+    enough = losing.enough_losses(y, train, test)
+aucs = top = None
 if not enough:
-    print(
-        "Not enough losses to fit a model in this history (need at least 20 in the "
-        "training weeks and 10 in the test weeks); the sections below are skipped."
-    )
+    print(f"{losing.risk_finding(None, None, horizon)} The sections below are skipped.")
 else:
-    print(
-        f"Train: weeks before {(cutoff - np.timedelta64(7 * horizon, 'D')):%Y-%m-%d}, "
-        f"{train.sum():,} weeks, {n_pos_train} followed by a loss "
-        f"({y[train].mean():.1%}); test: from {cutoff:%Y-%m-%d}, "
-        f"{test.sum():,} weeks, {n_pos_test} followed by a loss ({y[test].mean():.1%})"
-    )
+    print(losing.split_line(y, train, test, cutoff, horizon))
     model = rk.fit_model(data.loc[train, cols], y[train], seed)
     p_test = model.predict_proba(data.loc[test, cols])[:, 1]
     y_test = y[test]
@@ -100,10 +87,8 @@ else:
 # %%
 if enough:
     aucs = rk.bootstrap_auc(y_test, scores, data.loc[test, "freelancer_id"].to_numpy(), seed)
-    display(aucs.round(3))
-    auc = aucs.set_index("score")
-    a_m, a_h = auc.loc["model", "auc"], auc.loc["headroom only", "auc"]
-    gain = auc.iloc[2]
+    fmt.show(fmt.readable(aucs, losing.AUC_COLUMNS))
+    a_m, a_h = aucs.set_index("score").loc[["model", "headroom only"], "auc"]
     _ = plots.roc_curves(
         rk.roc_table(y_test, scores),
         title=f"The model ranks risk better: AUC {a_m:.2f} vs {a_h:.2f} for headroom alone",
@@ -129,7 +114,7 @@ if enough:
         calib,
         title=f"Riskiest tenth: predicted {worst['predicted']:.0%}, observed {worst['observed']:.0%}",
     )
-    display(calib.round(3))
+    fmt.show(fmt.readable(calib, losing.CALIBRATION_COLUMNS))
 
 # %% [markdown]
 # Points above the diagonal mean the model understates the risk in that bin, below
@@ -155,12 +140,4 @@ if enough:
     )
 
 # %%
-if enough:
-    finding(
-        f"A gradient-boosting model predicts losing Top Rated within {horizon} weeks with a "
-        f"held-out AUC of {a_m:.2f} (95% CI {auc.loc['model', 'lo']:.2f}-{auc.loc['model', 'hi']:.2f}), "
-        f"against {a_h:.2f} for the headroom-only rule (gain {gain['auc']:+.2f}, "
-        f"CI {gain['lo']:+.2f} to {gain['hi']:+.2f}); the most important feature is {top['feature']}."
-    )
-else:
-    finding("Not enough losses of Top Rated in this history to fit or test a risk model.")
+finding(losing.risk_finding(aucs, None if top is None else top["feature"], horizon))

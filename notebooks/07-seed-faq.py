@@ -17,66 +17,31 @@
 # so a verdict there says whether the analysis finds what was planted.
 
 # %%
-
-import pandas as pd
-from IPython.display import display
-
-from analysis.engine.jss import jss_grid
-from analysis.engine.ruleset import load_rules
-from analysis.engine.status import status_events, status_grid
-from analysis.estimate.effects import naive_lift, read_truth, weekly_panel
+from analysis.report import format as fmt
 from analysis.report import plots
-from analysis.report.notebook import finding, open_inputs
-from analysis.stories import faq, transitions
+from analysis.report.notebook import finding, open_stage
+from analysis.stories import benefits, faq, transitions
 
 # %% tags=["parameters"]
 history_path = None  # injected by `toprated report` (default: the bundled sample)
 rules = "upwork-2025"
 as_of = None
 seed = 0
-max_controls = 200  # never-badged comparison freelancers kept in the model fits
 
 # %%
 plots.set_theme()
-source, history, rule_set = open_inputs(history_path, rules)
-seed_rules = load_rules("seed-article")
-end = history.as_of if as_of is None else as_of
-grid = jss_grid(history, rule_set, as_of=end)
-status = status_grid(history, rule_set, as_of=end, jss=grid)
-assert len(status) > 0, "no badge Sundays in this history"
-# the seed article's rule set uses the same JSS, so the grid is reused
-seed_status = status_grid(history, seed_rules, as_of=end, jss=grid)
-events = status_events(status, rule_set)
-churn = transitions.churn_dates(history, as_of=end)
-spells = transitions.status_spells(status)
-truth = read_truth(source)
-planted = (truth or {}).get("realised", {}) or {}
-activity = faq.has_activity(history)
-panel = weekly_panel(history, rule_set, status=status) if activity else None
-verdicts = []
-
-
-def record(section, claim, answer, number):
-    """Keep a section's verdict for the summary table at the end."""
-    verdicts.append({"section": section, "claim": claim, "verdict": answer, "number": number})
-    print(f"Verdict: the data {answer} the claim. {number}")
-
-
-NO_ACTIVITY = (
-    "This history has no activity.csv with weekly invitations, so this section "
-    "cannot be checked on it (cannot decide)."
-)
+stage = open_stage(history_path, rules, seed=seed, as_of=as_of)
+life = transitions.badges(stage)
+effect = stage.effects.set_index("effect")
+why = benefits.unanswerable(stage)
+checks = []
 print(
-    f"History: {source.name}, {len(history.freelancer_ids):,} freelancer(s), rules "
-    f"{rule_set.name} against seed-article, {status['week'].nunique():,} Sundays to "
-    f"{status['week'].max():%Y-%m-%d}. "
-    + (
-        "Simulated marketplace with planted truth (truth.json): verdicts check the method."
-        if truth
-        else "No truth.json: real or unlabelled data."
-    )
-    + ("" if activity else " No weekly activity: sections 2-4 cannot be checked.")
-)
+    f"History: {stage.source.name}, {len(stage.history.freelancer_ids):,} freelancer(s), "
+    f"rules {life.names[0]} against {life.names[1]}. "
+    + ("Simulated marketplace with planted truth (truth.json): verdicts check the method."
+       if stage.truth else "No truth.json: real or unlabelled data.")
+    + (f" Sections 2-5 cannot be checked: {why}." if why else "")
+)  # fmt: skip
 
 # %% [markdown]
 # ## 1. The criteria: "JSS 90+, at least 10 completed jobs, high feedback, good standing"
@@ -89,11 +54,10 @@ print(
 # set fails where they disagree.
 
 # %%
-cross = faq.qualification_crosstab(status, seed_status, names=(rule_set.name, "seed-article"))
+cross = faq.qualification_crosstab(stage.status, stage.other_status, names=life.names)
 agree = float(cross.loc[cross.iloc[:, 0] == cross.iloc[:, 1], "share"].sum())
-display(cross.assign(share=cross["share"].map("{:.1%}".format)))
-compared = transitions.compare_rule_sets(status, seed_status, history, rule_set, seed_rules, churn)
-reasons = transitions.disagreement_reasons(compared, names=(rule_set.name, "seed-article"))
+fmt.show(fmt.readable(cross, faq.crosstab_columns(life.names)))
+reasons = transitions.disagreement_reasons(life.compared, life.names)
 if reasons.empty:
     print("The two rule sets never disagree on this history.")
 else:
@@ -109,18 +73,9 @@ else:
 # when it is above.
 
 # %%
-min_jobs = seed_rules.badges.seed_article.min_completed_jobs
-jobs = faq.few_jobs_share(compared, min_jobs)
-answer = faq.verdict(jobs["share"], jobs["ci_low"], jobs["ci_high"], claim="below", null=0.05)
-record(
-    "1. criteria",
-    f"Top Rated needs at least {min_jobs} completed jobs",
-    answer,
-    f"{jobs['share']:.1%} (95% CI {jobs['ci_low']:.1%}-{jobs['ci_high']:.1%}) of "
-    f"{int(jobs['weeks']):,} {rule_set.name} badge weeks had fewer than {min_jobs} completed jobs "
-    f"({int(jobs['few_jobs_freelancers']):,} of {int(jobs['freelancers']):,} badge holders); the two "
-    f"rule sets agree on {agree:.0%} of freelancer-Sundays.",
-)
+min_jobs = life.seed_rules.badges.seed_article.min_completed_jobs
+checks.append(faq.criteria_check(life.compared, min_jobs, life.names, agree))
+print(checks[-1])
 
 # %% [markdown]
 # ## 2. Visibility: "the badge makes your profile more visible"
@@ -132,41 +87,19 @@ record(
 # earnings and tenure held fixed, against freelancers without the badge (yet).
 
 # %%
-views = None
-if not activity:
-    print(NO_ACTIVITY)
-    record(
-        "2. visibility", "the badge brings more profile views", faq.UNDECIDED, "No activity data."
-    )
-elif not panel["profile_views"].notna().any():
-    print("activity.csv has no profile_views column: visibility cannot be checked (cannot decide).")
-    record(
-        "2. visibility",
-        "the badge brings more profile views",
-        faq.UNDECIDED,
-        "No profile views in the data.",
-    )
-else:
-    means = faq.event_time_means(panel, ("profile_views", "invitations"))
-    views = faq.badge_lift(panel, "profile_views", max_controls=max_controls, seed=seed).iloc[0]
-    if len(means):
+checks.append(faq.lift_check("2. visibility", "the badge brings more profile views",
+                             effect.loc["profile_view_lift"], "Profile views",
+                             stage.planted.get("profile_view_lift")))  # fmt: skip
+if checks[-1].verdict != faq.UNDECIDED or not why:
+    means = faq.event_time_means(stage.panel, ("profile_views", "invitations"))
+    if len(means) and means["variable"].eq("profile_views").any():
         _ = plots.event_time_panels(
             means,
             labels={"profile_views": "Profile views", "invitations": "Invitations"},
-            title=f"Profile views rise when the badge shows: model effect {views['estimate']:.2f}x",
+            title=f"Profile views when the badge shows: model effect "
+            f"{benefits.lift_text(effect.loc['profile_view_lift'], truth=False)}",
         )
-    answer = faq.verdict(views["estimate"], views["ci_low"], views["ci_high"], "above", 1.0)
-    note = views["note"] or ""
-    true_views = planted.get("profile_view_lift")
-    record(
-        "2. visibility",
-        "the badge brings more profile views",
-        answer,
-        f"Profile views {views['estimate']:.2f}x with the badge (95% CI "
-        f"{views['ci_low']:.2f}-{views['ci_high']:.2f}, {views['n_freelancers']:,} freelancers)"
-        + (f"; planted truth {true_views:.2f}x." if true_views else ".")
-        + (f" {note}" if note else ""),
-    )
+print(checks[-1])
 
 # %% [markdown]
 # ## 3. Client trust: "clients hire Top Rated freelancers more readily"
@@ -178,40 +111,12 @@ else:
 # record, JSS, earnings and tenure fixed.
 
 # %%
-if not activity:
-    print(NO_ACTIVITY)
-    record(
-        "3. client trust",
-        "hire rate per application rises with the badge",
-        faq.UNDECIDED,
-        "No activity data.",
-    )
-else:
-    rates = faq.hire_rates(panel)
-    display(rates.assign(hire_rate=rates["hire_rate"].map("{:.1%}".format)))
-    hires = faq.badge_lift(
-        panel,
-        "hires",
-        max_controls=max_controls,
-        seed=seed,
-        exposure=("invitations", "proposals", "jobs_before"),
-    ).iloc[0]
-    answer = faq.verdict(hires["estimate"], hires["ci_low"], hires["ci_high"], "above", 1.0)
-    raw = rates.set_index("badge")["hire_rate"]
-    true_hire = planted.get("hire_rate_lift")
-    text = (
-        f"Raw hire rate {raw['Top Rated']:.1%} with the badge vs {raw['no badge']:.1%} without; "
-        f"model {hires['estimate']:.2f}x (95% CI {hires['ci_low']:.2f}-{hires['ci_high']:.2f})"
-    )
-    if true_hire:
-        covered = hires["ci_low"] <= true_hire <= hires["ci_high"]
-        text += f"; planted truth {true_hire:.2f}x, " + (
-            "inside the interval."
-            if covered
-            else "outside the interval: the model misses it on this sample, so this verdict "
-            "reflects the method, not the planted effect."
-        )
-    record("3. client trust", "hire rate per application rises with the badge", answer, text)
+if benefits.estimated(effect.loc["hire_rate_lift"]):
+    fmt.show(fmt.readable(faq.hire_rates(stage.panel), faq.HIRE_RATE_COLUMNS))
+checks.append(faq.lift_check("3. client trust", "hire rate per application rises with the badge",
+                             effect.loc["hire_rate_lift"], "Hires per application",
+                             stage.planted.get("hire_rate_lift")))  # fmt: skip
+print(checks[-1])
 
 # %% [markdown]
 # Hires count accepted offers only: a Top Rated freelancer who turns down risky
@@ -228,35 +133,22 @@ else:
 # supported if at least 95% of them got more (interval wholly above 95%).
 
 # %%
-lifts = None
-if not activity:
-    print(NO_ACTIVITY)
-    record(
-        "4. more invitations",
-        "the badge guarantees more invitations",
-        faq.UNDECIDED,
-        "No activity data.",
-    )
+if why:
+    checks.append(faq.undecided("4. more invitations", "the badge guarantees more invitations",
+                                f"Cannot be checked: {why}."))  # fmt: skip
 else:
-    changes = faq.per_freelancer_change(panel, "invitations")
-    n_rose = int(changes["rose"].sum())
-    share, lo, hi = faq.share_ci(n_rose, len(changes))
+    changes = faq.per_freelancer_change(stage.panel, "invitations")
+    checks.append(faq.guarantee_check(changes))
     if len(changes):
         _ = plots.change_histogram(
             changes,
             x="change",
             clip=10,
-            title=f"{1 - share:.0%} of freelancers got no more invitations after gaining the badge",
+            title=f"{1 - changes['rose'].mean():.0%} of freelancers got no more invitations "
+            "after gaining the badge",
             xlabel="Change in mean invitations per week (after minus before; ±10 at the edges)",
         )
-    record(
-        "4. more invitations",
-        "the badge guarantees more invitations",
-        faq.verdict(share, lo, hi, "above", 0.95),
-        f"{len(changes) - n_rose:,} of {len(changes):,} freelancers ({1 - share:.0%}, 95% CI "
-        f"{1 - hi:.0%}-{1 - lo:.0%}) had no more invitations in their first 16 weeks with the "
-        f"badge than in the 12 weeks before.",
-    )
+print(checks[-1])
 
 # %% [markdown]
 # On average, though, the badge can still help. The naive ratio (invitations in
@@ -265,27 +157,13 @@ else:
 # compares each freelancer with themselves and holds the JSS fixed.
 
 # %%
-if activity:
-    causal = faq.badge_lift(panel, "invitations", max_controls=max_controls, seed=seed)
-    naive = naive_lift(panel, "invitations")
-    true_lift = planted.get("invitation_lift")
-    lifts = pd.concat([causal, naive], ignore_index=True).assign(
-        label=["badge effect (model)", "naive: Top Rated weeks / other weeks"],
-        truth=true_lift,
-    )
-    c, n = lifts.iloc[0], lifts.iloc[1]
-    if lifts["estimate"].notna().all():
-        _ = plots.lift_intervals(
-            lifts, title=f"Naive ratio {n['estimate']:.1f}x, badge effect {c['estimate']:.2f}x"
-        )
-    record(
-        "4. more invitations",
-        "the badge brings more invitations on average",
-        faq.verdict(c["estimate"], c["ci_low"], c["ci_high"], "above", 1.0),
-        f"Model {c['estimate']:.2f}x (95% CI {c['ci_low']:.2f}-{c['ci_high']:.2f}) against a "
-        f"naive {n['estimate']:.1f}x"
-        + (f"; planted truth {true_lift:.2f}x." if true_lift else "."),
-    )
+lifts = benefits.naive_and_model(stage)
+if len(lifts):
+    _ = plots.lift_intervals(lifts, title="Naive ratio against the badge effect (model)")
+checks.append(faq.lift_check("4. more invitations", "the badge brings more invitations on average",
+                             effect.loc["invitation_lift"], "Invitations (model)",
+                             stage.planted.get("invitation_lift")))  # fmt: skip
+print(checks[-1])
 
 # %% [markdown]
 # ## 5. What happens when the badge is lost
@@ -295,47 +173,25 @@ if activity:
 # weeks before the loss against the 12 weeks after it.
 
 # %%
-why = transitions.loss_reasons(events, rule_set)
-lost = why[why["kind"] == transitions.LOST_TOP_RATED]
+why_lost = transitions.loss_reasons(stage.events, stage.rules)
+lost = why_lost[why_lost["kind"] == transitions.LOST_TOP_RATED]
 if lost.empty:
     print("No freelancer lost the badge in this history.")
 else:
-    top = lost.iloc[0]
     _ = plots.loss_reason_bars(
-        why, title=f"Most losses come with: {top['reason']} ({top['share']:.0%} of losses)"
+        why_lost,
+        title=f"Most losses come with: {lost.iloc[0]['reason']} ({lost.iloc[0]['share']:.0%} "
+        "of losses)",
     )
 
 # %%
-if not activity:
-    print(NO_ACTIVITY)
-    record("5. on loss", "losing the badge costs invitations", faq.UNDECIDED, "No activity data.")
-else:
-    after_loss = faq.per_freelancer_change(panel, "invitations", event="loss")
-    earned = faq.per_freelancer_change(panel, "earnings_12w_usd", (0, 0), (12, 12), "loss")
-    loss_lift = faq.badge_lift(panel, "invitations", "loss", max_controls=None).iloc[0]
-    if len(after_loss):
-        print(
-            f"{len(after_loss):,} freelancers with a first loss: invitations per week "
-            f"{after_loss['mean_before'].mean():.2f} before, {after_loss['mean_after'].mean():.2f} "
-            f"after; {(~after_loss['rose']).mean():.0%} got fewer or the same."
-        )
-    if len(earned):
-        print(
-            f"{len(earned):,} freelancers seen 12 weeks on: median 12-week earnings "
-            f"${earned['mean_before'].median():,.0f} before the loss, "
-            f"${earned['mean_after'].median():,.0f} after; {(~earned['rose']).mean():.0%} "
-            "earned less or the same."
-        )
-    record(
-        "5. on loss",
-        "losing the badge costs invitations",
-        faq.verdict(loss_lift["estimate"], loss_lift["ci_low"], loss_lift["ci_high"], "above", 1.0),
-        f"Badge effect measured from losses {loss_lift['estimate']:.2f}x (95% CI "
-        f"{loss_lift['ci_low']:.2f}-{loss_lift['ci_high']:.2f}): invitations fall by about "
-        f"{1 - 1 / loss_lift['estimate']:.0%} when it goes."
-        if pd.notna(loss_lift["estimate"])
-        else loss_lift["note"],
-    )
+if not why:
+    print(faq.loss_lines(stage.panel))
+checks.append(faq.lift_check("5. on loss", "losing the badge costs invitations",
+                             effect.loc["invitation_lift_losses"],
+                             "Badge effect measured from losses",
+                             stage.planted.get("invitation_lift")))  # fmt: skip
+print(checks[-1])
 
 # %% [markdown]
 # The earnings drop is not all the badge's doing: many losses *are* an earnings
@@ -348,42 +204,21 @@ else:
 # censored), split by whether the JSS was what failed.
 
 # %%
-regain = transitions.time_to_regain(spells, status, churn, events)
-if regain.empty:
-    print("No loss to follow in this history.")
-    record("6. regain", "a lost badge can be regained", faq.UNDECIDED, "No loss in the data.")
-else:
-    curve = transitions.km_curve(regain)
-    median = transitions.km_median(regain)
-    n_back = int(regain["event"].sum())
-    share, lo, hi = faq.share_ci(n_back, len(regain))
+median = "-" if life.regain.empty else transitions.median_text(*transitions.km_median(life.regain))
+checks.append(faq.regain_check(life.regain, median))
+if not life.regain.empty:
     _ = plots.km_plot(
-        curve,
-        title=f"{share:.0%} of lost badges came back; median wait "
-        f"{transitions.median_text(*median)}",
+        transitions.km_curve(life.regain),
+        title=f"{life.regain['event'].mean():.0%} of lost badges came back; median wait {median}",
         xlabel="Weeks since the loss",
         ylabel="Still without the badge (%)",
     )
-    record(
-        "6. regain",
-        "a lost badge can be regained",
-        faq.verdict(share, lo, hi, "above", 0.0),
-        f"{n_back:,} of {len(regain):,} losses ({share:.0%}, 95% CI {lo:.0%}-{hi:.0%}) were "
-        f"regained within the data; Kaplan-Meier median wait {transitions.median_text(*median)}.",
-    )
+print(checks[-1])
 
 # %% [markdown]
 # ## The verdicts
 
 # %%
-table = pd.DataFrame(verdicts)
-with pd.option_context("display.max_colwidth", None):
-    display(table)
-counts = table["verdict"].value_counts()
-where = "on simulated data (checks the method)" if truth else f"on {source.name}"
-finding(
-    f"Seed article's claims {where}: {counts.get(faq.SUPPORTS, 0)} supported, "
-    f"{counts.get(faq.CONTRADICTS, 0)} contradicted, {counts.get(faq.UNDECIDED, 0)} undecided; "
-    + "; ".join(f"{r.claim}: {r.verdict}" for r in table.itertuples())
-    + "."
-)
+fmt.show(fmt.readable(faq.checks_table(checks), faq.CHECK_COLUMNS))
+where = "on simulated data (checks the method)" if stage.truth else f"on {stage.source.name}"
+finding(faq.faq_finding(checks, where))

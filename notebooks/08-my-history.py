@@ -11,20 +11,10 @@
 # `toprated report my-history --only 08`.
 
 # %%
-import pandas as pd
-from IPython.display import display
-
-from analysis.engine.ruleset import load_rules
-from analysis.io.load import read_history
+from analysis.report import format as fmt
 from analysis.report import plots
-from analysis.report.notebook import finding
-from analysis.stories.freelancer import (
-    freelancer_timeline,
-    headroom_table,
-    own_history_path,
-    pick_freelancer,
-    window_scores_long,
-)
+from analysis.report.notebook import finding, open_stage
+from analysis.stories import freelancer as fl
 
 # %% tags=["parameters"]
 history_path = None  # injected by `toprated report`
@@ -36,17 +26,15 @@ freelancer_id = None  # default: the freelancer with the most contracts
 
 # %%
 plots.set_theme()
-source = own_history_path(history_path, my_history_path)
-history = read_history(source)
-rule_set = load_rules(rules)
-who = pick_freelancer(history, freelancer_id)
-assert who in set(history.contracts["freelancer_id"]), f"{who} is not in {source}"
-jss, status = freelancer_timeline(history, who, rule_set, as_of=as_of)
-assert len(status) > 0, "no badge Sundays in this history"
-threshold = rule_set.badges.jss_min
+stage = open_stage(
+    fl.own_history_path(history_path, my_history_path), rules, seed=seed, as_of=as_of
+)
+who = fl.pick_freelancer(stage.history, freelancer_id)
+jss, status = fl.own_timeline(stage, who)
+threshold = stage.rules.badges.jss_min
 print(
-    f"History: {source.name}, freelancer {who}, rules {rule_set.name}, "
-    f"{len(history.select([who]).contracts)} contracts"
+    f"History: {stage.source.name}, freelancer {who}, rules {stage.rules.name}, "
+    f"{len(stage.history.select([who]).contracts)} contracts"
 )
 
 # %% [markdown]
@@ -57,19 +45,19 @@ print(
 # counted contracts from two clients, so early on, and after quiet spells, some
 # lines are missing. The dotted line is the Top Rated threshold.
 
-# %%
-scores = window_scores_long(jss)
-last = jss.dropna(subset=["jss"]).tail(1)
-latest = None if last.empty else int(last["jss"].iloc[0])
-title = (
-    f"JSS now {latest}: the best window carries it"
-    if latest is not None
-    else "No JSS yet: no 24-month window with 2 contracts from 2 clients"
-)
-_ = plots.jss_windows_timeline(scores, threshold=threshold, title=title)
 
 # %%
-display(jss.tail(8).reset_index(drop=True))
+last = jss.dropna(subset=["jss"]).tail(1)
+_ = plots.jss_windows_timeline(
+    fl.window_scores_long(jss),
+    threshold=threshold,
+    title=f"JSS now {int(last['jss'].iloc[0])}: the best window carries it"
+    if len(last)
+    else "No JSS yet: no 24-month window with 2 contracts from 2 clients",
+)
+
+# %%
+fmt.show(fmt.readable(jss.tail(8), fl.grid_columns(stage.rules)))
 
 # %% [markdown]
 # ## The badge, week by week
@@ -78,9 +66,11 @@ display(jss.tail(8).reset_index(drop=True))
 # last 16, so the badge arrives weeks after the JSS crosses the threshold and can
 # outlast a short dip.
 
+
 # %%
-weeks_top = int(status["status"].isin(["top_rated", "top_rated_plus"]).sum())
-_ = plots.badge_timeline(status, title=f"Top Rated (or Plus) in {weeks_top} of {len(status)} weeks")
+_ = plots.badge_timeline(
+    status, title=f"Top Rated (or Plus) in {fl.badge_weeks(status)} of {len(status)} weeks"
+)
 
 # %% [markdown]
 # ## Headroom: how many bad outcomes until the badge is at risk
@@ -90,39 +80,23 @@ _ = plots.badge_timeline(status, title=f"Top Rated (or Plus) in {weeks_top} of {
 # threshold, or below it the fewest positive ones to climb back; the good-week
 # count and the earnings gap.
 
+
 # %%
-dates = list(jss["eval_date"].tail(6))
-table = headroom_table(history, who, rule_set, dates)
-display(table)
+table = fl.headroom_table(stage.history, who, stage.rules, list(jss["eval_date"].tail(6)))
+fmt.show(fmt.readable(table, fl.HEADROOM_COLUMNS))
 
 # %% [markdown]
 # ## Earnings against the 12-month minimum
 
+
 # %%
-minimum = rule_set.badges.earnings_min_usd or 0.0
-short_weeks = int((status["earnings_12m_usd"] < minimum).sum())
+minimum = stage.rules.badges.earnings_min_usd or 0.0
 _ = plots.earnings_vs_minimum(
     status,
     minimum=minimum,
-    title=f"Below the ${minimum:,.0f} minimum in {short_weeks} of {len(status)} weeks",
+    title=f"Below the ${minimum:,.0f} minimum in {int((status['earnings_12m_usd'] < minimum).sum())} "
+    f"of {len(status)} weeks",
 )
 
 # %%
-now = table.iloc[-1]
-if now["jss"] is pd.NA or pd.isna(now["jss"]):
-    text = (
-        f"Freelancer {who} has no JSS yet on {now['date']}; "
-        f"{now['positives_to_reach']} positive outcome(s) would give one of at least {threshold:g}."
-    )
-elif now["jss"] >= threshold:
-    text = (
-        f"Freelancer {who}: JSS {now['jss']} on {now['date']}, status "
-        f"{str(now['status']).replace('_', ' ')}; {now['negatives_to_drop_below']} more bad "
-        f"outcome(s) would take it below {threshold:g}."
-    )
-else:
-    text = (
-        f"Freelancer {who}: JSS {now['jss']} on {now['date']}, below {threshold:g}; "
-        f"{now['positives_to_reach']} positive outcome(s) would lift it back."
-    )
-finding(text)
+finding(fl.freelancer_finding(who, table, threshold))

@@ -10,7 +10,8 @@ needed):
   ``freelancers_frame(rows)``, ``account_events_frame(rows)``: a list of dicts (any
   subset of the columns, dates as ``"YYYY-MM-DD"`` text or date-like) -> DataFrame;
 - ``make_history(contracts=[...], payments=None, activity=None, freelancers=None,
-  account_events=None)`` -> ``History`` (each argument a list of dicts or a frame).
+  account_events=None)`` -> ``History`` (each argument a list of dicts or a frame);
+- ``status_frame(csv_text)``: a weekly status grid with the engine's dtypes.
 
 Contract defaults: ``freelancer_id="f1"``, ``contract_id="c<row>"``,
 ``client_id="k<row>"`` (every row its own client), ``start_date="2021-01-03"``,
@@ -210,6 +211,24 @@ def make_history(
         account_events=None if account_events is None else account_events_frame(account_events),
         source="<test>",
     )
+
+
+def status_frame(text: str) -> pd.DataFrame:
+    """A status grid (`analysis.engine.status.status_grid` dtypes) from CSV text;
+    omitted criteria columns are true, an omitted ``good_weeks_16`` is 16."""
+    import io
+
+    from analysis.engine.status import STATUS_DTYPE
+
+    s = pd.read_csv(io.StringIO(text), parse_dates=["week"])
+    s["freelancer_id"] = s["freelancer_id"].astype("str")
+    s["week"] = s["week"].astype("datetime64[s]")
+    s["status"] = s["status"].astype(STATUS_DTYPE)
+    gw = s["good_weeks_16"] if "good_weeks_16" in s else pd.Series(16, index=s.index)
+    s["good_weeks_16"] = gw.astype("Int64")
+    for col in ("jss_ok", "earnings_ok", "tenure_ok", "profile_ok", "standing_ok", "active_ok"):
+        s[col] = (s[col] if col in s else pd.Series(True, index=s.index)).astype("boolean")
+    return s
 
 
 # ---------------------------------------------------------------------------

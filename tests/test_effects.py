@@ -368,3 +368,32 @@ def test_cli_effects_on_a_simulated_history(tmp_path, capsys):
     truth = json.loads((tmp_path / "truth.json").read_text())["realised"]
     assert lift["truth"] == pytest.approx(truth["invitation_lift"])
     assert lift["estimate"] is None or lift["ci_low"] < lift["estimate"] < lift["ci_high"]
+
+
+def test_guarded_turns_an_unidentified_model_into_a_reason():
+    import numpy as np
+
+    from analysis.estimate.effects import EFFECT_COLUMNS, guarded
+
+    def singular():
+        raise np.linalg.LinAlgError("Singular matrix")
+
+    row = guarded("invitation_lift", "x", "event study", singular)
+    assert list(row.columns) == list(EFFECT_COLUMNS)
+    assert row["estimate"].isna().all()
+    assert row["note"].iloc[0] == (
+        "not estimated: the model cannot be fitted on this history (LinAlgError: Singular matrix)"
+    )
+
+
+def test_report_effects_without_a_badge_say_why_for_every_row():
+    from analysis.estimate.effects import REPORT_EFFECTS, report_effects
+
+    history = make_history([{"freelancer_id": "f1"}])
+    panel = pd.DataFrame({"top_rated": [False, False]})
+    out = report_effects(history, panel)
+    assert out["effect"].tolist() == list(REPORT_EFFECTS)
+    assert out["estimate"].isna().all()
+    assert out["note"].str.contains("nobody in this history is ever Top Rated").all()
+    none = report_effects(history, None)
+    assert none["note"].str.contains("no activity.csv").all()

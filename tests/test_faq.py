@@ -5,18 +5,11 @@ from __future__ import annotations
 import io
 import math
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 
 from analysis.stories import faq
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def _csv(text: str) -> pd.DataFrame:

@@ -10,12 +10,10 @@ import io
 
 import numpy as np
 import pandas as pd
-import pytest
-from histories import make_history
+from histories import make_history, status_frame
 
 from analysis.engine.jss import contract_outcomes, jss_grid
 from analysis.engine.ruleset import load_rules
-from analysis.engine.status import STATUS_DTYPE
 from analysis.stories import mechanics
 
 RULES = load_rules("upwork-2025")
@@ -32,18 +30,6 @@ def grid_frame(text: str) -> pd.DataFrame:
         g[col] = g[col].astype("float64")
     g["counted_24m"] = g.get("counted_24m", pd.Series(2, index=g.index)).astype("int64")
     return g
-
-
-def status_frame(text: str) -> pd.DataFrame:
-    """A status grid from CSV text; omitted criteria columns are true."""
-    s = pd.read_csv(io.StringIO(text), parse_dates=["week"])
-    s["freelancer_id"] = s["freelancer_id"].astype("str")
-    s["week"] = s["week"].astype("datetime64[s]")
-    s["status"] = s["status"].astype(STATUS_DTYPE)
-    s["good_weeks_16"] = s["good_weeks_16"].astype("Int64")
-    for col in ("jss_ok", "earnings_ok", "tenure_ok", "profile_ok", "standing_ok", "active_ok"):
-        s[col] = (s[col] if col in s else pd.Series(True, index=s.index)).astype("boolean")
-    return s
 
 
 GRID = grid_frame(
@@ -304,14 +290,6 @@ def test_criteria_counts_and_share():
     assert counts.to_dict() == {"jss": 2, "active": 1}
     assert mechanics.share([]) == 0.0
     assert mechanics.share([True, False, False, True]) == 0.5
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
 
 
 def test_story_01_plots_draw_titles_and_units():

@@ -16,12 +16,15 @@ import pytest
 
 from analysis.report.browsercheck import CHROMIUM, check_report_folder
 from analysis.report.build import build_reports, discover_notebooks
+from analysis.report.stage import PROCESSED_ENV, build_stage
 from analysis.simulate.generate import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 PAYLOAD_IDS = ["<script>window.__xss=1</script>", '<img src=x onerror="window.__xss=1">']
 PAYLOAD_CATEGORY = "<img src=y onerror=window.__xss=1>"
+#: The reports that quote the invitation lift.
+SAME_LIFT = ["03", "05", "07"]
 
 pytestmark = pytest.mark.slow
 
@@ -42,17 +45,23 @@ def _hostile(folder: Path) -> None:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> tuple[Path, list]:
+    """A cold build (empty stage folder) of every notebook on the hostile history."""
     base = tmp_path_factory.mktemp("notebooks")
     history = base / "history"
     generate(history, freelancers=300, start="2021-01-01", end="2024-12-31", seed=7, progress=False)
     _hostile(history)
     out = base / "reports"
-    reports = build_reports(history, out, NOTEBOOKS, progress=False)
-    return out, reports
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(PROCESSED_ENV, str(base / "processed"))
+        reports = build_reports(history, out, NOTEBOOKS, progress=False)
+        warm_out = base / "warm"
+        warm = build_reports(history, warm_out, NOTEBOOKS, only=SAME_LIFT, progress=False)
+        stage = build_stage(history, "upwork-2025")
+    return out, reports, warm_out, warm, stage
 
 
 def test_every_notebook_builds_a_report(built):
-    out, reports = built
+    out, reports, *_ = built
     names = [p.stem for p in discover_notebooks(NOTEBOOKS)]
     assert [r.name for r in reports] == names
     for r in reports:
@@ -63,7 +72,7 @@ def test_every_notebook_builds_a_report(built):
 
 
 def test_payloads_are_escaped_in_the_html(built):
-    out, _ = built
+    out, *_ = built
     for page in out.glob("*.html"):
         text = page.read_text("utf-8")
         assert "<script>window.__xss" not in text, page.name
@@ -73,6 +82,31 @@ def test_payloads_are_escaped_in_the_html(built):
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (CI installs it)")
 def test_reports_pass_the_browser_checks(built):
-    out, _ = built
+    out, *_ = built
     shots = ROOT / "tests" / "artifacts" / "screenshots" / "notebooks"
     assert check_report_folder(out, screenshot_dir=shots) == []
+
+
+def test_03_05_07_print_the_same_invitation_lift(built):
+    """One quantity, one number: the stage's invitation lift and its interval appear,
+    as computed, in reports 03, 05 and 07 (and no other value is called that)."""
+    out, reports, *_, stage = built
+    lift = stage.effect("invitation_lift")
+    assert lift["estimate"] == lift["estimate"], "the test history must give a lift"
+    est = f"{lift['estimate']:.2f}x"
+    ci = f"{lift['ci_low']:.2f}-{lift['ci_high']:.2f}"
+    for r in reports:
+        if r.name[:2] in SAME_LIFT:
+            text = (out / r.file).read_text("utf-8")
+            assert est in text and ci in text, r.name
+    found = {r.name[:2]: r.finding for r in reports}
+    assert f"brings {est} [{lift['ci_low']:.2f}, {lift['ci_high']:.2f}]" in found["03"]
+
+
+def test_a_warm_build_gives_the_same_findings(built):
+    _, reports, warm_out, warm, _ = built
+    cold = {r.name: r.finding for r in reports}
+    assert [r.name[:2] for r in warm] == SAME_LIFT
+    for r in warm:
+        assert r.finding == cold[r.name]
+        assert (warm_out / r.file).is_file()

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import io
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import pytest
 from histories import make_history
 
 from analysis.engine.jss import headroom
@@ -19,12 +17,6 @@ from analysis.stories import pressure as pr
 
 RULES = load_rules("upwork-2025")
 T = pd.Timestamp("2022-01-02")  # a JSS evaluation date: 2020-01-05 + 52 * 14 days
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def _sums(rows: list[dict]) -> pd.DataFrame:

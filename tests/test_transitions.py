@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from histories import make_history
+from histories import make_history, status_frame
 
 from analysis.engine.ruleset import load_rules
 from analysis.engine.status import STATUS_DTYPE
@@ -20,19 +20,6 @@ from analysis.stories import transitions
 UPWORK = load_rules("upwork-2025")
 SEED = load_rules("seed-article")
 W = {i: pd.Timestamp("2021-01-03") + pd.Timedelta(days=7 * (i - 1)) for i in range(1, 9)}
-
-
-def status_frame(text: str) -> pd.DataFrame:
-    """A status grid from CSV text; omitted criteria columns are true, good weeks 16."""
-    s = pd.read_csv(io.StringIO(text), parse_dates=["week"])
-    s["freelancer_id"] = s["freelancer_id"].astype("str")
-    s["week"] = s["week"].astype("datetime64[s]")
-    s["status"] = s["status"].astype(STATUS_DTYPE)
-    gw = s["good_weeks_16"] if "good_weeks_16" in s else pd.Series(16, index=s.index)
-    s["good_weeks_16"] = gw.astype("Int64")
-    for col in ("jss_ok", "earnings_ok", "tenure_ok", "profile_ok", "standing_ok", "active_ok"):
-        s[col] = (s[col] if col in s else pd.Series(True, index=s.index)).astype("boolean")
-    return s
 
 
 def events_frame(text: str) -> pd.DataFrame:
@@ -365,14 +352,6 @@ def test_side_by_side_summaries():
     ]
     agree = compared.assign(top_seed=compared["top_upwork"])
     assert transitions.disagreement_reasons(agree).empty
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
 
 
 def test_story_02_plots_draw_titles_and_units():

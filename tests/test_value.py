@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import io
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 
 from analysis.estimate import value
-
-
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
 
 
 def _inputs() -> pd.DataFrame:
@@ -122,3 +115,21 @@ def test_value_inputs_small_panel():
     assert row["billed_hours_per_week"] == 5.0
     assert row["rate_band"] == "$30-60"
     assert list(out.columns) == list(value.INPUT_COLUMNS)
+
+
+def test_a_missing_effect_is_never_drawn_as_no_effect():
+    """An effect without an estimate stops the value (named), instead of a 1x lift."""
+    effects = pd.DataFrame(
+        {
+            "effect": ["invitation_lift", "rate_premium", "maintenance_hours"],
+            "estimate": [float("nan"), 1.05, 2.0],
+            "ci_low": [float("nan"), 1.0, 1.5],
+            "ci_high": [float("nan"), 1.1, 2.5],
+            "unit": ["x", "x", "hours/week"],
+            "note": ["not estimated: nobody is ever Top Rated", "", ""],
+        }
+    )
+    with pytest.raises(ValueError, match="invitation_lift was not estimated .*nobody"):
+        value.effect_draws(effects, 10, 0)
+    with pytest.raises(ValueError, match="maintenance_hours was not estimated"):
+        value.effect_draws(effects[effects["effect"] != "maintenance_hours"].fillna(1.2), 10, 0)

@@ -66,6 +66,8 @@ from analysis.engine.ruleset import Rules, load_rules
 from analysis.io.history import History
 
 STATUSES = ("none", "rising_talent", "top_rated", "top_rated_plus")
+#: The statuses that carry the Top Rated badge (the one definition; import it).
+TOP_RATED_STATUSES = ("top_rated", "top_rated_plus")
 STATUS_DTYPE = pd.CategoricalDtype(list(STATUSES), ordered=True)
 COLUMNS = (
     "freelancer_id",

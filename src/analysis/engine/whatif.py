@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.engine.jss import headroom
 from analysis.engine.ruleset import Rules
-from analysis.engine.status import badge_dates, status_grid
+from analysis.engine.status import TOP_RATED_STATUSES, badge_dates, status_grid
 from analysis.io.errors import InputError, Problem
 from analysis.io.history import History, to_day
 
@@ -118,6 +118,7 @@ def whatif(history: History, freelancer_id: str, rules: Rules, at: Any = None) -
     rising = grid.set_index("week")["status"].reindex(weeks) == "rising_talent"
     good = (flags.fillna(False).astype(bool) | rising.fillna(False)).tolist()
     out["good_weeks"] = int(row["good_weeks_16"])
+    out["good_weeks_window"] = int(window)
     k = earliest_return(good, badges.good_weeks_required, window)
     out["weeks_to_return"] = k
     out["return_week"] = _iso(sunday + pd.Timedelta(days=7 * k))
@@ -161,8 +162,10 @@ def render_whatif(result: dict[str, Any]) -> str:
         return "\n".join(lines)
     lines.append(f"Badge status on {result['week']}: {result['status'].replace('_', ' ')}.")
     if result.get("good_weeks") is not None:
-        lines.append(f"Good weeks: {result['good_weeks']} of the last 16.")
-        if result["status"] in ("top_rated", "top_rated_plus"):
+        lines.append(
+            f"Good weeks: {result['good_weeks']} of the last {result['good_weeks_window']}."
+        )
+        if result["status"] in TOP_RATED_STATUSES:
             pass
         elif result["weeks_to_return"] == 0:
             lines.append("The good-weeks count is met now; the other criteria decide.")

@@ -70,7 +70,7 @@ from __future__ import annotations
 import json
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,12 +87,12 @@ from analysis.engine.money import (
     positions_in,
 )
 from analysis.engine.ruleset import Rules, load_rules
+from analysis.engine.status import TOP_RATED_STATUSES
 from analysis.io.errors import InputError, Problem
 from analysis.io.history import History
 
 #: Activity counts carried into the panel (NaN when the history lacks the column).
 COUNTS = ("invitations", "proposals", "interviews", "hires", "profile_views")
-TOP_STATUSES = ("top_rated", "top_rated_plus")
 #: Weeks before and after the event kept by default (event time 0 = first week shown).
 WINDOW = (-12, 16)
 #: Upper edges of the JSS control bins (points); the bin of a JSS is the first edge above it.
@@ -123,6 +123,7 @@ TRUTH_KEYS = {
     "invitation_lift": "invitation_lift",
     "invitation_lift_naive": "invitation_lift",
     "invitation_lift_losses": "invitation_lift",
+    "profile_views_lift_naive": "profile_view_lift",
     "profile_view_lift": "profile_view_lift",
     "hire_rate_lift": "hire_rate_lift",
     "rate_premium": "rate_premium",
@@ -337,7 +338,7 @@ def weekly_panel(
     dense_jss[g_code[ok], g_j[ok]] = jss_values[ok]
     shown = np.maximum(dense_status[code, j_before], 0)
     week_end = np.maximum(dense_status[code, j_end], 0)
-    top_codes = [STATUS_DTYPE.categories.get_loc(s) for s in TOP_STATUSES]
+    top_codes = [STATUS_DTYPE.categories.get_loc(s) for s in TOP_RATED_STATUSES]
 
     # first gain and first loss, from the whole status grid (not only activity weeks)
     is_top = np.isin(st_codes, top_codes) & (g_code >= 0)
@@ -1018,18 +1019,140 @@ def estimate_effects(
     """
     if panel is None:
         panel = weekly_panel(history, rules)
+    es = "event study (pooled), freelancer + week FE"
     rows = [
-        event_study(panel, "invitations", window, dynamic=False).pooled,
-        naive_lift(panel, "invitations"),
-        event_study(panel, "invitations", window, event="loss", dynamic=False).pooled,
-    ]
+        guarded("invitation_lift", "x", es,
+                lambda: event_study(panel, "invitations", window, dynamic=False).pooled),
+        guarded("invitation_lift_naive", "x", "naive", lambda: naive_lift(panel, "invitations")),
+        guarded("invitation_lift_losses", "x", es, lambda: event_study(
+            panel, "invitations", window, event="loss", dynamic=False).pooled),
+    ]  # fmt: skip
     if np.isfinite(panel["profile_views"].to_numpy()).any():
-        rows.append(event_study(panel, "profile_views", window, dynamic=False).pooled)
+        rows.append(guarded("profile_view_lift", "x", es, lambda: event_study(
+            panel, "profile_views", window, dynamic=False).pooled))  # fmt: skip
     rows += [
-        hire_rate_lift(panel, window),
-        rate_premium(contract_rates(history, panel)),
-        maintenance_hours(panel, window),
-    ]
+        guarded("hire_rate_lift", "x", "hire-rate model", lambda: hire_rate_lift(panel, window)),
+        guarded("rate_premium", "x", "rate premium",
+                lambda: rate_premium(contract_rates(history, panel))),
+        guarded("maintenance_hours", "hours/week", "maintenance hours",
+                lambda: maintenance_hours(panel, window)),
+    ]  # fmt: skip
+    out = pd.concat(rows, ignore_index=True)
+    return score(out, truth)
+
+
+#: What an estimator raises when a small or odd history cannot identify an effect
+#: (a singular model matrix, a column or group with nothing to compare, a model
+#: the solver rejects). `guarded` turns these into a "not estimated" row.
+UNESTIMABLE = (np.linalg.LinAlgError, ValueError, KeyError, IndexError, ZeroDivisionError,
+               InputError)  # fmt: skip
+
+
+def guarded(effect: str, unit: str, method: str, fit: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``fit()``, or, when the data cannot identify the effect, a one-row frame with
+    no estimate and a note saying why.
+
+    A missing estimate must never read as "no effect": the row keeps ``estimate``
+    NaN (never 1.0 or 0) and ``note`` names the reason, which the reports and
+    ``toprated effects`` show as "not estimated: ...".
+    """
+    try:
+        return fit()
+    except UNESTIMABLE as exc:
+        if isinstance(exc, InputError):
+            why = "; ".join(p.message for p in exc.problems)
+            what = ", ".join(str(p.column) for p in exc.problems if p.column)
+            reason = f"{what} {why}".strip()
+        elif isinstance(exc, KeyError):
+            reason = (
+                "the model drops the badge term: too few freelancers whose badge changes "
+                f"to compare ({type(exc).__name__}: {exc})"
+            )
+        else:
+            reason = f"the model cannot be fitted on this history ({type(exc).__name__}: {exc})"
+        reason = " ".join(reason.split())[:240]
+        return _empty_effect(effect, unit, method, f"not estimated: {reason}")
+
+
+#: Effects the reports show, in order (`report_effects`).
+REPORT_EFFECTS = (
+    "invitation_lift_naive",
+    "invitation_lift",
+    "invitation_lift_losses",
+    "profile_views_lift_naive",
+    "profile_view_lift",
+    "hire_rate_lift",
+    "rate_premium",
+    "maintenance_hours",
+)
+
+
+def _has_values(panel: pd.DataFrame, *columns: str) -> str | None:
+    """None when every column has a value somewhere, else the first one that does not."""
+    for col in columns:
+        if col not in panel or not np.isfinite(panel[col].to_numpy(dtype=np.float64)).any():
+            return col
+    return None
+
+
+def report_effects(
+    history: History,
+    panel: pd.DataFrame | None,
+    truth: Mapping[str, Any] | None = None,
+    *,
+    max_controls: int | None = 100,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Every effect the reports quote, one row each (`REPORT_EFFECTS`, `EFFECT_COLUMNS`),
+    fitted once with ONE setting (`max_controls` comparison freelancers drawn with
+    `seed`) so every report quotes the same number.
+
+    The event-study rows use the fast pooled model (`badge_lift`); hires per
+    application is `badge_lift` with invitation/proposal/track-record exposure.
+    An effect the history cannot give (no ``activity.csv``, a missing column, nobody
+    ever Top Rated, a model that cannot be fitted) is a row with a NaN estimate and
+    a note saying why, never a number. Scored against `truth` when given.
+    """
+    kw = {"max_controls": max_controls, "seed": seed}
+    units = dict.fromkeys(REPORT_EFFECTS, "x") | {"maintenance_hours": "hours/week"}
+    if panel is None:
+        why = "not estimated: this history has no activity.csv with weekly invitations"
+        rows = [_empty_effect(e, units[e], "", why) for e in REPORT_EFFECTS]
+        return score(pd.concat(rows, ignore_index=True), truth)
+    if not panel["top_rated"].any():
+        why = "not estimated: nobody in this history is ever Top Rated, so there is nothing to compare"
+        rows = [_empty_effect(e, units[e], "", why) for e in REPORT_EFFECTS]
+        return score(pd.concat(rows, ignore_index=True), truth)
+    exposure = ("invitations", "proposals", "jobs_before")
+    fits = {
+        "invitation_lift_naive": (("invitations",), lambda: naive_lift(panel, "invitations")),
+        "invitation_lift": (("invitations",), lambda: badge_lift(panel, "invitations", **kw)),
+        "invitation_lift_losses": (
+            ("invitations",),
+            lambda: badge_lift(panel, "invitations", "loss", **kw),
+        ),
+        "profile_views_lift_naive": (
+            ("profile_views",),
+            lambda: naive_lift(panel, "profile_views"),
+        ),
+        "profile_view_lift": (("profile_views",), lambda: badge_lift(panel, "profile_views", **kw)),
+        "hire_rate_lift": (
+            ("hires", "invitations", "proposals"),
+            lambda: badge_lift(panel, "hires", exposure=exposure, **kw),
+        ),
+        "rate_premium": ((), lambda: rate_premium(contract_rates(history, panel))),
+        "maintenance_hours": (("hours_worked",), lambda: maintenance_hours(panel)),
+    }
+    rows = []
+    for effect in REPORT_EFFECTS:
+        needs, fit = fits[effect]
+        missing = _has_values(panel, *needs)
+        if missing is not None:
+            note = f"not estimated: activity.csv has no {missing} values"
+            rows.append(_empty_effect(effect, units[effect], "", note))
+            continue
+        row = guarded(effect, units[effect], "", fit)
+        rows.append(row.assign(effect=effect))
     out = pd.concat(rows, ignore_index=True)
     return score(out, truth)
 
@@ -1041,7 +1164,7 @@ def render_effects(effects: pd.DataFrame) -> str:
     width = max((len(e) for e in effects["effect"]), default=0)
     for r in effects.itertuples(index=False):
         if not np.isfinite(r.estimate):
-            text = f"not estimated: {r.note}"
+            text = f"not estimated: {str(r.note).removeprefix('not estimated: ')}"
         else:
             fmt = "{:.3f}" if r.unit == "x" else "{:.2f}"
             unit = "x" if r.unit == "x" else f" {r.unit}"
@@ -1104,6 +1227,8 @@ __all__ = [
     "contract_rates",
     "effects_json",
     "estimate_effects",
+    "guarded",
+    "report_effects",
     "event_sample",
     "event_study",
     "hire_rate_lift",

@@ -26,11 +26,10 @@ import pandas as pd
 
 from analysis.engine import jss as engine
 from analysis.engine.ruleset import Rules
+from analysis.engine.status import TOP_RATED_STATUSES
 
 #: Weeks ahead in which a loss counts.
 HORIZON_WEEKS = 8
-#: Statuses that carry the Top Rated badge.
-TOP_STATUSES = ("top_rated", "top_rated_plus")
 #: Window for recent outcomes (days).
 RECENT_DAYS = 91
 
@@ -38,7 +37,7 @@ RECENT_DAYS = 91
 def _top(weekly: pd.DataFrame) -> np.ndarray:
     if "is_top_rated" in weekly:
         return weekly["is_top_rated"].to_numpy(dtype=bool)
-    return weekly["status"].isin(TOP_STATUSES).to_numpy()
+    return weekly["status"].isin(TOP_RATED_STATUSES).to_numpy()
 
 
 def loss_label(weekly: pd.DataFrame, horizon: int = HORIZON_WEEKS) -> pd.Series:

@@ -219,9 +219,11 @@ def effect_draws(effects: pd.DataFrame, n_draws: int, seed: int) -> dict[str, np
 
     "x" effects: normal on the log scale, mean log(estimate), sd from the 95%
     interval (log(hi) - log(lo)) / (2 * 1.96); others: normal with sd
-    (hi - lo) / (2 * 1.96). A missing effect is drawn as no effect (1x or 0).
-    Why: the value depends on the effects through sums and products, so their
-    uncertainty is carried by simulation rather than by formula.
+    (hi - lo) / (2 * 1.96). Why: the value depends on the effects through sums and
+    products, so their uncertainty is carried by simulation rather than by formula.
+
+    A missing (or unestimated, NaN) effect raises ValueError naming it: drawing it
+    as "no effect" (1x or 0) would report a value the data never gave.
     """
     rng = np.random.default_rng(seed)
     by = effects.set_index("effect")
@@ -230,8 +232,8 @@ def effect_draws(effects: pd.DataFrame, n_draws: int, seed: int) -> dict[str, np
         z = rng.standard_normal(n_draws)
         row = by.loc[name] if name in by.index else None
         if row is None or not np.isfinite(row["estimate"]):
-            out[name] = np.full(n_draws, 1.0 if name != "maintenance_hours" else 0.0)
-            continue
+            why = "" if row is None else f" ({row.get('note') or 'no estimate'})"
+            raise ValueError(f"{name} was not estimated{why}: the value needs it")
         est, lo, hi = float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"])
         if row["unit"] == "x":
             sd = (np.log(hi) - np.log(lo)) / (2 * Z95)

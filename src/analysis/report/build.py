@@ -58,6 +58,7 @@ from typing import Any
 from analysis import __version__
 from analysis.io.errors import InputError, Problem
 from analysis.report.notebook import FINDING_KEY
+from analysis.report.stage import history_sha256
 
 #: Notebook files that are reports: ``01-jss-mechanics.py``.
 NOTEBOOK_PATTERN = re.compile(r"^(\d{2})-[A-Za-z0-9][A-Za-z0-9_-]*\.py$")
@@ -169,29 +170,6 @@ def select_notebooks(notebooks: Sequence[Path], only: Iterable[str] | None) -> l
 # ----------------------------------------------------------------- provenance
 
 
-def history_sha256(path: Path | str) -> str:
-    """Content hash of a history folder (or a single file).
-
-    sha256 over every file below ``path`` in order of its relative POSIX path; for
-    each file: the path as UTF-8, a NUL byte, the byte count in decimal, a NUL byte,
-    then its bytes. For a single file the relative path is its name. Renaming,
-    adding, removing or editing any file changes the hash; mtimes do not.
-    """
-    path = Path(path)
-    if path.is_file():
-        files = [(path.name, path)]
-    else:
-        files = sorted((p.relative_to(path).as_posix(), p) for p in path.rglob("*") if p.is_file())
-    digest = hashlib.sha256()
-    for rel, file in files:
-        size = file.stat().st_size
-        digest.update(rel.encode("utf-8") + b"\0" + str(size).encode("ascii") + b"\0")
-        with file.open("rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                digest.update(chunk)
-    return digest.hexdigest()
-
-
 def rules_parameter(rules: str | Path) -> tuple[str, str | None]:
     """(value passed to notebooks, sha256 of the file or None for a bundled set)."""
     from analysis.engine.ruleset import bundled_rule_sets, load_rules
@@ -246,7 +224,7 @@ def build_reports(
 
     history = Path(history)
     out = Path(out).resolve()
-    notebooks_dir = Path(notebooks_dir)
+    notebooks_dir = Path(notebooks_dir).resolve()  # papermill chdirs (process-wide) per kernel
     available = discover_notebooks(notebooks_dir)
     if not available:
         raise InputError(
@@ -281,12 +259,16 @@ def build_reports(
         kernels = _write_kernelspec(build / "kernels")
         papermill_log = logging.getLogger("papermill")
         papermill_log.addFilter(_quiet_unknown_parameters)
+        cwd = os.getcwd()
         try:
             built = _run_all(
                 selected, build, kernels, parameters, provenance, with_code, jobs, progress
             )
         finally:
             papermill_log.removeFilter(_quiet_unknown_parameters)
+            # papermill chdirs into the notebooks folder per kernel; with parallel kernels
+            # the process-wide restores interleave and can leave the process there
+            os.chdir(cwd)
         _publish(build, out, built, full=not only, provenance=provenance)
     finally:
         shutil.rmtree(build, ignore_errors=True)

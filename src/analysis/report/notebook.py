@@ -1,7 +1,8 @@
 """What a report notebook calls: its inputs, its one-line finding.
 
-Notebooks are thin: they state parameters, call `open_inputs`, call library
-functions and show the results. `finding` records the sentence the index shows.
+Notebooks are thin: they state parameters, call `open_stage` (the shared,
+computed-once tables of `analysis.report.stage`), call library functions and show
+the results. `finding` records the sentence the index shows.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import html
 from pathlib import Path
 
 from analysis import config
-from analysis.engine.ruleset import load_rules
 from analysis.io.load import read_history
 
 #: Key of the notebook output metadata where `finding` stores its text.
@@ -35,13 +35,21 @@ def finding(text: str) -> None:
     )
 
 
-def open_inputs(history_path: str | Path | None, rules: str | Path):
-    """A report notebook's inputs: (source path, History, Rules), checked.
-
-    ``history_path`` None means the bundled marketplace sample (what every report
-    runs on by default); a history without contracts is refused.
+def open_stage(
+    history_path: str | Path | None,
+    rules: str | Path = "upwork-2025",
+    *,
+    seed: int = 0,
+    as_of: str | None = None,
+):
+    """A report notebook's data: the `analysis.report.stage.Stage` of the history
+    (None = the bundled sample) under `rules`, computed once and shared by every
+    report (so one quantity has one number everywhere). A history without contracts
+    is refused.
     """
+    from analysis.report.stage import build_stage
+
     source = Path(history_path) if history_path else config.SAMPLE
     history = read_history(source)
     assert len(history.contracts) > 0, f"{source} holds no contracts"
-    return source, history, load_rules(rules)
+    return build_stage(source, rules, seed=seed, as_of=as_of, history=history)

@@ -85,6 +85,18 @@ def finish(ax: Any, *, title: str, xlabel: str | None = None, ylabel: str | None
 # ---------------------------------------------------------------------------
 
 
+def date_axis(axis: Any) -> Any:
+    """Readable dates on `axis` (e.g. ``ax.xaxis``): a locator that picks few enough
+    ticks for the span and a concise formatter (years once, then months), so labels
+    never run into each other. Returns the axis."""
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    axis.set_major_locator(locator)
+    axis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    return axis
+
+
 def _percent_axis(axis: Any, xmax: float = 1.0) -> None:
     from matplotlib.ticker import PercentFormatter
 
@@ -308,6 +320,7 @@ def monthly_changes_lines(data: Any, *, title: str) -> Any:
         ax=ax,
     )
     sns.move_legend(ax, "upper left", title=None)
+    date_axis(ax.xaxis)
     return finish(ax, title=title, xlabel="Month", ylabel="Freelancers per month")
 
 
@@ -432,6 +445,7 @@ def rule_share_lines(data: Any, *, title: str) -> Any:
     sns.lineplot(data=data, x="month", y="share", hue="rules", style="rules", ax=ax)
     _percent_axis(ax.yaxis)
     sns.move_legend(ax, "lower right", title="Rule set")
+    date_axis(ax.xaxis)
     return finish(ax, title=title, xlabel="Month", ylabel="Active freelancers Top Rated (%)")
 
 
@@ -512,6 +526,7 @@ def jss_windows_timeline(scores: Any, *, threshold: float, title: str) -> Any:
     ax.axhline(threshold, color="0.3", linestyle=":", linewidth=1)
     ax.set_ylim(-2, 102)
     ax.legend(title=None, loc="lower left", ncols=3)
+    date_axis(ax.xaxis)
     return finish(ax, title=title, xlabel="JSS evaluation date", ylabel="Score (%)")
 
 
@@ -526,6 +541,7 @@ def badge_timeline(status: Any, *, title: str) -> Any:
     sns.lineplot(data=data, x="week", y="level", drawstyle="steps-post", ax=ax)
     ax.set_yticks(range(len(levels)), [lv.replace("_", " ") for lv in levels])
     ax.set_ylim(-0.3, len(levels) - 0.7)
+    date_axis(ax.xaxis)
     return finish(ax, title=title, xlabel="Week (Sunday)", ylabel="Status")
 
 
@@ -544,6 +560,7 @@ def earnings_vs_minimum(status: Any, *, minimum: float, title: str) -> Any:
         xytext=(4, 4),
         fontsize="small",
     )
+    date_axis(ax.xaxis)
     return finish(ax, title=title, xlabel="Week (Sunday)", ylabel="Earnings, last 12 months (USD)")
 
 
@@ -552,8 +569,9 @@ def earnings_vs_minimum(status: Any, *, minimum: float, title: str) -> Any:
 # ---------------------------------------------------------------------------
 
 
-def headroom_bars(shares: Any, *, title: str) -> Any:
-    """Share of Top Rated weeks by headroom (tidy: headroom label, share)."""
+def headroom_bars(shares: Any, *, title: str, threshold: float) -> Any:
+    """Share of Top Rated weeks by headroom (tidy: headroom label, share); `threshold`
+    is the rules' JSS minimum the headroom counts down to."""
     import matplotlib.pyplot as plt
     import seaborn as sns
 
@@ -571,7 +589,7 @@ def headroom_bars(shares: Any, *, title: str) -> Any:
     return finish(
         ax,
         title=title,
-        xlabel="Extra negative outcomes until JSS < 90",
+        xlabel=f"Extra negative outcomes until JSS < {threshold:g}",
         ylabel="Share of Top Rated weeks",
     )
 

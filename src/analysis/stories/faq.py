@@ -20,16 +20,19 @@ else is grouped pandas, no loop per freelancer.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analysis.engine.status import TOP_RATED_STATUSES
 from analysis.estimate.effects import (
     WINDOW,
     Z95,
     badge_lift,
 )
-from analysis.stories.mechanics import BADGE_STATUSES
 
 SUPPORTS = "supports"
 CONTRADICTS = "contradicts"
@@ -104,8 +107,8 @@ def qualification_crosstab(status_a: pd.DataFrame, status_b: pd.DataFrame,
     both = status_a[[*keys, "status"]].merge(
         status_b[[*keys, "status"]], on=keys, suffixes=("_a", "_b"), how="inner"
     )
-    a = both["status_a"].isin(BADGE_STATUSES).to_numpy()
-    b = both["status_b"].isin(BADGE_STATUSES).to_numpy()
+    a = both["status_a"].isin(TOP_RATED_STATUSES).to_numpy()
+    b = both["status_b"].isin(TOP_RATED_STATUSES).to_numpy()
     cells = [(True, True), (True, False), (False, True), (False, False)]
     counts = [int(((a == x) & (b == y)).sum()) for x, y in cells]
     total = sum(counts)
@@ -244,6 +247,13 @@ def event_time_means(panel: pd.DataFrame, outcomes: tuple[str, ...] = ("invitati
     return out[["event_time", "variable", "mean", "sem", "n"]]
 
 
+def mean_before(means: pd.DataFrame, variable: str, weeks: tuple[int, int] = BEFORE) -> float:
+    """Mean of `variable` over the event times in `weeks` of `event_time_means` (NaN
+    when none): e.g. the JSS in the 12 weeks before the badge appears."""
+    rows = means[(means["variable"] == variable) & means["event_time"].between(*weeks)]
+    return float(rows["mean"].mean()) if len(rows) else float("nan")
+
+
 def hire_rates(panel: pd.DataFrame) -> pd.DataFrame:
     """Hires per application (invitations + proposals) with and without the badge,
     over the freelancers who held it at some point.
@@ -290,3 +300,170 @@ __all__ = [
     "share_ci",
     "verdict",
 ]
+
+
+# ---------------------------------------------------------------------------
+# the checks of report 07: each returns the verdict row and what the page shows
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Check:
+    """One claim checked: the section, the claim, the verdict and the number behind it."""
+
+    section: str
+    claim: str
+    verdict: str
+    number: str
+
+    def __str__(self) -> str:
+        return f"Verdict: the data {self.verdict} the claim. {self.number}"
+
+
+def lift_check(section: str, claim: str, row: Mapping[str, Any], what: str,
+               planted: float | None = None) -> Check:  # fmt: skip
+    """The "fit, verdict, record" step of a lift: the claim "the badge raises it" is
+    supported when the whole 95% interval of `row` (an effects row of the stage)
+    lies above 1. A row that could not be estimated cannot decide, and says why."""
+    est, lo, hi = row["estimate"], row["ci_low"], row["ci_high"]
+    if not np.isfinite(float(est)):
+        note = str(row.get("note") or "").removeprefix("not estimated: ") or "no estimate"
+        return Check(section, claim, UNDECIDED, f"{what}: not estimated ({note}).")
+    n = row.get("n_freelancers")
+    text = f"{what} {est:.2f}x with the badge (95% CI {lo:.2f}-{hi:.2f}" + (
+        f", {int(n):,} freelancers)" if n is not None and not pd.isna(n) else ")"
+    )
+    if planted:
+        covered = lo <= planted <= hi
+        text += f"; planted truth {planted:.2f}x, " + (
+            "inside the interval." if covered else "outside the interval: the model misses it "
+            "on this history, so this verdict reflects the method, not the planted effect."
+        )  # fmt: skip
+    else:
+        text += "."
+    return Check(section, claim, verdict(est, lo, hi, "above", 1.0), text)
+
+
+def undecided(section: str, claim: str, why: str) -> Check:
+    """A claim this history cannot check, with the reason."""
+    return Check(section, claim, UNDECIDED, why)
+
+
+def criteria_check(compared: pd.DataFrame, min_jobs: int, names: tuple[str, str],
+                   agree: float) -> Check:  # fmt: skip
+    """Section 1: "Top Rated needs at least `min_jobs` completed jobs" is supported
+    when under 5% of Upwork-rules badge weeks had fewer (Wilson interval wholly
+    below 5%), contradicted when wholly above."""
+    claim = f"Top Rated needs at least {min_jobs} completed jobs"
+    jobs = few_jobs_share(compared, min_jobs)
+    if jobs["weeks"] == 0:
+        return undecided("1. criteria", claim, f"No badge week under {names[0]} in this history.")
+    return Check(
+        "1. criteria",
+        claim,
+        verdict(jobs["share"], jobs["ci_low"], jobs["ci_high"], claim="below", null=0.05),
+        f"{jobs['share']:.1%} (95% CI {jobs['ci_low']:.1%}-{jobs['ci_high']:.1%}) of "
+        f"{int(jobs['weeks']):,} {names[0]} badge weeks had fewer than {min_jobs} completed "
+        f"jobs ({int(jobs['few_jobs_freelancers']):,} of {int(jobs['freelancers']):,} badge "
+        f"holders); the two rule sets agree on {agree:.0%} of freelancer-Sundays.",
+    )
+
+
+def guarantee_check(changes: pd.DataFrame) -> Check:
+    """Section 4: "the badge guarantees more invitations" is supported when at least
+    95% of the freelancers who gained it got more (interval wholly above 95%)."""
+    claim = "the badge guarantees more invitations"
+    if changes.empty:
+        return undecided("4. more invitations", claim, "No freelancer gained the badge.")
+    n_rose = int(changes["rose"].sum())
+    share, lo, hi = share_ci(n_rose, len(changes))
+    return Check(
+        "4. more invitations",
+        claim,
+        verdict(share, lo, hi, "above", 0.95),
+        f"{len(changes) - n_rose:,} of {len(changes):,} freelancers ({1 - share:.0%}, 95% CI "
+        f"{1 - hi:.0%}-{1 - lo:.0%}) had no more invitations in their first 16 weeks with the "
+        f"badge than in the 12 weeks before.",
+    )
+
+
+def regain_check(regain: pd.DataFrame, median_text: str) -> Check:
+    """Section 6: "a lost badge can be regained" is supported when the share of
+    losses regained within the data has an interval wholly above 0."""
+    claim = "a lost badge can be regained"
+    if regain.empty:
+        return undecided("6. regain", claim, "No loss in the data.")
+    n_back = int(regain["event"].sum())
+    share, lo, hi = share_ci(n_back, len(regain))
+    return Check(
+        "6. regain",
+        claim,
+        verdict(share, lo, hi, "above", 0.0),
+        f"{n_back:,} of {len(regain):,} losses ({share:.0%}, 95% CI {lo:.0%}-{hi:.0%}) were "
+        f"regained within the data; Kaplan-Meier median wait {median_text}.",
+    )
+
+
+#: How report 07's tables read (column -> (label, kind) for `analysis.report.format.readable`).
+def crosstab_columns(names: tuple[str, str]) -> dict[str, tuple[str, str]]:
+    """Columns of `qualification_crosstab` (run with these `names`) for readers."""
+    return {
+        f"top_{names[0]}": (f"Badge under {names[0]}", "bool"),
+        f"top_{names[1]}": (f"Badge under {names[1]}", "bool"),
+        "weeks": ("Freelancer-Sundays", "count"),
+        "share": ("Share", "percent"),
+    }
+
+
+HIRE_RATE_COLUMNS = {
+    "badge": ("Weeks", "text"),
+    "weeks": ("Freelancer-weeks", "count"),
+    "hires": ("Hires", "count"),
+    "applications": ("Invitations + proposals", "count"),
+    "hire_rate": ("Hires per application", "percent"),
+}
+CHECK_COLUMNS = {
+    "section": ("Section", "text"),
+    "claim": ("Claim", "text"),
+    "verdict": ("The data", "text"),
+    "number": ("Why", "text"),
+}
+
+
+def loss_lines(panel: pd.DataFrame) -> str:
+    """What followed a first loss, in words: invitations per week before and after,
+    and median 12-week earnings before and 12 weeks after ("" when nobody lost it)."""
+    after = per_freelancer_change(panel, "invitations", event="loss")
+    earned = per_freelancer_change(panel, "earnings_12w_usd", (0, 0), (12, 12), "loss")
+    lines = []
+    if len(after):
+        lines.append(
+            f"{len(after):,} freelancers with a first loss: invitations per week "
+            f"{after['mean_before'].mean():.2f} before, {after['mean_after'].mean():.2f} "
+            f"after; {(~after['rose']).mean():.0%} got fewer or the same."
+        )
+    if len(earned):
+        lines.append(
+            f"{len(earned):,} freelancers seen 12 weeks on: median 12-week earnings "
+            f"${earned['mean_before'].median():,.0f} before the loss, "
+            f"${earned['mean_after'].median():,.0f} after; {(~earned['rose']).mean():.0%} "
+            "earned less or the same."
+        )
+    return "\n".join(lines) or "No freelancer lost the badge after gaining it in this history."
+
+
+def checks_table(checks: list[Check]) -> pd.DataFrame:
+    """The verdicts as a table: section, claim, verdict, number."""
+    cols = ["section", "claim", "verdict", "number"]
+    return pd.DataFrame([[getattr(c, k) for k in cols] for c in checks], columns=cols)
+
+
+def faq_finding(checks: list[Check], where: str) -> str:
+    """Report 07's finding: the verdict counts and each claim's verdict."""
+    counts = pd.Series([c.verdict for c in checks]).value_counts()
+    return (
+        f"Seed article's claims {where}: {counts.get(SUPPORTS, 0)} supported, "
+        f"{counts.get(CONTRADICTS, 0)} contradicted, {counts.get(UNDECIDED, 0)} undecided; "
+        + "; ".join(f"{c.claim}: {c.verdict}" for c in checks)
+        + "."
+    )

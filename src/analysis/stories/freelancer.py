@@ -13,9 +13,10 @@ from typing import Any
 import pandas as pd
 
 from analysis import config
+from analysis.engine.jss import grid_columns as jss_grid_columns
 from analysis.engine.jss import jss_grid
 from analysis.engine.ruleset import Rules
-from analysis.engine.status import status_grid
+from analysis.engine.status import TOP_RATED_STATUSES, status_grid
 from analysis.engine.whatif import whatif
 from analysis.io.history import History
 
@@ -87,11 +88,83 @@ def headroom_table(
                 "earnings_short_usd": r.get("earnings_short_usd"),
             }
         )
-    return pd.DataFrame(rows).astype(
+    columns = ["date", "jss", "negatives_to_drop_below", "positives_to_reach", "status",
+               "good_weeks", "earnings_12m_usd", "earnings_short_usd"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns).astype(
         {
             "jss": "Int64",
             "negatives_to_drop_below": "Int64",
             "positives_to_reach": "Int64",
             "good_weeks": "Int64",
         }
+    )
+
+
+def own_timeline(stage: Any, freelancer_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One freelancer's rows of the stage's JSS grid and weekly status grid (the engine
+    is independent per freelancer, so these are their own grids), by date."""
+    if freelancer_id not in set(stage.history.contracts["freelancer_id"]):
+        raise ValueError(f"freelancer {freelancer_id!r} is not in {stage.source}")
+    grid = stage.grid[stage.grid["freelancer_id"] == freelancer_id]
+    status = stage.status[stage.status["freelancer_id"] == freelancer_id]
+    return grid.reset_index(drop=True), status.reset_index(drop=True)
+
+
+def badge_weeks(status: pd.DataFrame) -> int:
+    """Weeks with Top Rated or Top Rated Plus."""
+    return int(status["status"].isin(TOP_RATED_STATUSES).sum())
+
+
+def grid_columns(rules: Rules) -> dict[str, tuple[str, str]]:
+    """The JSS grid's columns for readers (`analysis.report.format.readable`)."""
+    cols = {"eval_date": ("JSS date", "date"), "jss": ("JSS shown (%)", "count")}
+    for c in jss_grid_columns(rules):
+        if c.startswith("score_"):
+            cols[c] = (f"{c.removeprefix('score_')} score (%)", "number")
+        elif c.startswith(("counted_", "clients_")):
+            what, window = c.split("_", 1)
+            cols[c] = (
+                f"{'Counted contracts' if what == 'counted' else 'Clients'}, {window}",
+                "count",
+            )
+    return cols
+
+
+#: The headroom table's columns for readers.
+HEADROOM_COLUMNS = {
+    "date": ("JSS date", "date"),
+    "jss": ("JSS (%)", "count"),
+    "negatives_to_drop_below": ("Bad outcomes until below the threshold", "count"),
+    "positives_to_reach": ("Good outcomes to reach it", "count"),
+    "status": ("Badge status", "text"),
+    "good_weeks": ("Good weeks of the last 16", "count"),
+    "earnings_12m_usd": ("Earnings, 12 months (USD)", "money"),
+    "earnings_short_usd": ("Short of the minimum (USD)", "money"),
+}
+
+
+def freelancer_finding(freelancer_id: str, table: pd.DataFrame, threshold: float) -> str:
+    """Report 08's finding from the latest row of `headroom_table`."""
+    if table.empty:
+        return (
+            f"Freelancer {freelancer_id} has no JSS evaluation date yet: the history ends "
+            "before their first contract could be scored."
+        )
+    now = table.iloc[-1]
+    status = str(now["status"]).replace("_", " ")
+    if pd.isna(now["jss"]):
+        return (
+            f"Freelancer {freelancer_id} has no JSS yet on {now['date']}; "
+            f"{now['positives_to_reach']} positive outcome(s) would give one of at least "
+            f"{threshold:g}."
+        )
+    if now["jss"] >= threshold:
+        return (
+            f"Freelancer {freelancer_id}: JSS {now['jss']} on {now['date']}, status {status}; "
+            f"{now['negatives_to_drop_below']} more bad outcome(s) would take it below "
+            f"{threshold:g}."
+        )
+    return (
+        f"Freelancer {freelancer_id}: JSS {now['jss']} on {now['date']}, below {threshold:g}; "
+        f"{now['positives_to_reach']} positive outcome(s) would lift it back."
     )

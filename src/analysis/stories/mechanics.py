@@ -23,10 +23,9 @@ import pandas as pd
 
 from analysis.engine.jss import contract_outcomes, jss_grid, round_half_up
 from analysis.engine.ruleset import Rules
+from analysis.engine.status import TOP_RATED_STATUSES
 from analysis.io.history import History
 
-#: Statuses that carry the Top Rated badge.
-BADGE_STATUSES = ("top_rated", "top_rated_plus")
 #: Labels of `displayed_window` besides the candidate names.
 TIE_AT_100 = "tie at 100"
 TIE_BELOW_100 = "tie below 100"
@@ -334,7 +333,7 @@ def badge_lag(status: pd.DataFrame) -> pd.DataFrame:
     ok = s[s["jss_ok"].fillna(False).to_numpy(dtype=bool)]
     first = ok.sort_values(["freelancer_id", "week"]).groupby("freelancer_id").head(1)
     first = first.rename(columns={"week": "first_jss_ok"})
-    badge = s[s["status"].isin(BADGE_STATUSES).to_numpy()][["freelancer_id", "week"]]
+    badge = s[s["status"].isin(TOP_RATED_STATUSES).to_numpy()][["freelancer_id", "week"]]
     later = badge.merge(first[["freelancer_id", "first_jss_ok"]], on="freelancer_id")
     later = later[later["week"] >= later["first_jss_ok"]]
     first_badge = later.groupby("freelancer_id")["week"].min().rename("first_badge")
@@ -368,7 +367,7 @@ def stuck_weeks(status: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """
     required = rules.badges.good_weeks_required or 0
     jss_ok = status["jss_ok"].fillna(False).to_numpy(dtype=bool)
-    no_badge = ~status["status"].isin(BADGE_STATUSES).to_numpy()
+    no_badge = ~status["status"].isin(TOP_RATED_STATUSES).to_numpy()
     rows = status[jss_ok & no_badge]
     failing = np.full(len(rows), "", dtype=object)
     for col in _CRITERIA:
@@ -405,3 +404,197 @@ def share(mask: Any) -> float:
     """Share of true values (0.0 for an empty input), as a plain float."""
     arr = np.asarray(mask, dtype=bool)
     return float(arr.mean()) if arr.size else 0.0
+
+
+# ---------------------------------------------------------------------------
+# report 01 in words: titles and sentences computed from the frames above
+# ---------------------------------------------------------------------------
+
+#: The one-bad-contract summary for readers (`analysis.report.format.readable`).
+DROP_COLUMNS = {
+    "scenario": ("Bad contract", "text"),
+    "freelancers": ("Freelancers (JSS 95+)", "count"),
+    "median_drop": ("Median drop (points)", "count"),
+    "max_drop": ("Largest drop (points)", "count"),
+    "share_10_plus": ("Share dropping 10+ points", "percent"),
+    "share_below_threshold": ("Share falling below the threshold", "percent"),
+}
+
+
+def latest_scores(scores: pd.DataFrame) -> pd.DataFrame:
+    """The ``latest per freelancer`` rows of `jss_distribution`."""
+    return scores[scores["scope"] == "latest per freelancer"]
+
+
+def scores_title(latest: pd.DataFrame, threshold: float) -> str:
+    return (
+        f"Median latest JSS {latest['jss'].median():.0f}; "
+        f"{share(latest['jss'] >= threshold):.0%} of freelancers at {threshold:g} or more"
+    )
+
+
+def scores_line(latest: pd.DataFrame) -> str:
+    return (
+        f"{share(latest['jss'] == 100):.0%} of freelancers' latest JSS is a perfect 100; "
+        f"{share(latest['jss'] < 75):.0%} are below 75, where Upwork warns that winning "
+        "clients may be hard [S10]."
+    )
+
+
+def windows_title(windows: pd.DataFrame) -> str | None:
+    """Title of the window-score boxes (None when no window score is defined)."""
+    if not windows["score"].notna().any():
+        return None
+    med = windows.groupby("window", observed=True)["score"].median()
+    defined = windows.groupby("window", observed=True)["score"].agg(lambda s: s.notna().mean())
+    longest, shortest = med.index[0], med.index[-2]  # the last one is Trending
+    move = "rises" if med[shortest] > med[longest] else "does not rise"
+    return (
+        f"Median score {move} from {med[longest]:.0f} ({longest}) to {med[shortest]:.0f} "
+        f"({shortest}); {shortest} exists on {defined[shortest]:.0%}"
+    )
+
+
+def displayed_text(shown: pd.DataFrame) -> tuple[str, str]:
+    """(chart title, sentence) for the displayed-window bars."""
+    counts = shown["displayed"].value_counts(normalize=True)
+    single = counts.drop([TIE_AT_100, TIE_BELOW_100])
+    title = (
+        f"Windows tie at 100 on {counts[TIE_AT_100]:.0%} of dates; alone, "
+        f"{single.idxmax()} is shown most ({single.max():.0%})"
+    )
+    differ = single.sum()
+    listed = ", ".join(
+        f"{k} {v / differ:.0%}" for k, v in single.sort_values(ascending=False).items()
+    ) if differ else "none"  # fmt: skip
+    line = (
+        f"On the {differ:.0%} of dates where one candidate alone is highest, the one shown "
+        f"is: {listed}."
+    )
+    return title, line
+
+
+def lift_title(shown: pd.DataFrame) -> str | None:
+    lifted = shown[shown["lift_points"] > 0]
+    if lifted.empty:
+        return None
+    return (
+        f"Best-of lifts the JSS above the 24-month score on {len(lifted) / len(shown):.0%} of "
+        f"dates, by a median {lifted['lift_points'].median():.0f} points"
+    )
+
+
+def perfect_record_arithmetic(jobs: int = 10) -> str:
+    """The hand-worked drop of one bad job of weight 1 on a perfect record of `jobs`."""
+    after = 100 * (jobs - 1) / (jobs + 1)
+    eleven = 200 / 11 - 1  # 100 - 100 * (T - 1) / (T + 1) = 11  <=>  T = 200 / 11 - 1
+    return (
+        f"{jobs} jobs of weight 1, then one bad one: 100 * {jobs - 1} / {jobs + 1} = {after:.1f}, "
+        f"a drop of {100 - after:.0f} points. An 11-point drop is what it does to a perfect "
+        f"record of total weight {eleven:.1f}."
+    )
+
+
+def drops_text(drops: pd.DataFrame, threshold: float) -> tuple[pd.DataFrame, str, str, str]:
+    """(summary, histogram title, record-size title, sentence) for one bad contract."""
+    summary = drop_summary(drops)
+    by = summary.set_index("scenario")
+    small, typical = by.loc[SMALLEST], by.loc[TYPICAL]
+    title = (
+        f"One bad contract costs a median {small['median_drop']:.0f} points "
+        f"({typical['median_drop']:.0f} at typical weight)"
+    )
+    sized = drops[drops["scenario"] == SMALLEST].assign(
+        record=record_size_bands(drops["counted_24m"])
+    )
+    med = sized.groupby("record", observed=True)["drop_points"].median()
+    size_title = (
+        f"Thin records fall hardest: {med.iloc[0]:.0f} points at {med.index[0]} contracts, "
+        f"{med.iloc[-1]:.0f} at {med.index[-1]}"
+    )
+    line = (
+        f"{small['share_below_threshold']:.0%} of the {small['freelancers']:,.0f} strong "
+        f"records fall below {threshold:g} after one bad contract of weight 1, "
+        f"{typical['share_below_threshold']:.0%} after one of typical weight; the median "
+        f"strong record counts {drops['counted_24m'].median():.0f} contracts in 24 months."
+    )
+    return summary, title, size_title, line
+
+
+def lag_text(lag: pd.DataFrame | None, threshold: float, rules_name: str) -> tuple[str | None, str]:
+    """(histogram title or None, sentences) for the badge's lag behind the JSS."""
+    if lag is None:
+        return None, f"The rule set {rules_name} has no good-weeks rule, so nothing lags."
+    if lag.empty:
+        return None, f"No freelancer's JSS reached {threshold:g} in this history."
+    reached = lag[lag["reached"]]
+    if reached.empty:
+        return None, f"{len(lag)} freelancer(s) reached a JSS of {threshold:g}; none got the badge."
+    at_once = share(reached["weeks_to_badge"] == 0)
+    cold = reached.loc[reached["head_start"] == "none", "weeks_to_badge"]
+    cold_text = f"from zero, a median {cold.median():.0f} weeks" if len(cold) else "none from zero"
+    text = (
+        f"{len(reached):,} of {len(lag):,} freelancers whose JSS reached {threshold:g} got "
+        f"the badge; for {at_once:.0%} it came the same week, thanks to good weeks already counted."
+    )
+    if len(cold):
+        text += (
+            f"\nStarting from zero good weeks the wait was {cold.median():.0f} weeks (median), "
+            f"never less than {cold.min():.0f}."
+        )
+    return f"{at_once:.0%} get the badge at once; {cold_text}", text
+
+
+def stuck_text(
+    stuck: pd.DataFrame | None, threshold: float, required: int | None
+) -> tuple[str | None, str]:
+    """(histogram title or None, sentences) for the Sundays "stuck at 12/16"."""
+    if stuck is None or stuck.empty:
+        return None, "No Sunday with a qualifying JSS and no badge in this history."
+    counting = stuck[stuck["blocked_by"] != OTHER_ONLY]
+    text = (
+        f"Of the {len(stuck):,} Sundays with a JSS of {threshold:g}+ and no badge, "
+        f"{share(stuck['blocked_by'] == GOOD_WEEKS_ONLY):.0%} wait only on the good-week count, "
+        f"{share(stuck['blocked_by'] == GOOD_WEEKS_AND_OTHER):.0%} on the count and another "
+        f"criterion, and {share(stuck['blocked_by'] == OTHER_ONLY):.0%} have the count but miss "
+        "another criterion."
+    )
+    others = criteria_counts(stuck["others_failing"])
+    if len(others):
+        text += "\nThe other criteria that fail on these Sundays, most frequent first: " + ", ".join(
+            f"{k} ({v / len(stuck):.0%})" for k, v in others.items()
+        ) + "."  # fmt: skip
+    if counting.empty:
+        return None, text
+    return (
+        f"{len(counting) / len(stuck):.0%} of JSS-qualified weeks without the badge are short "
+        f"of {required}/16"
+    ), text
+
+
+def mechanics_finding(latest: pd.DataFrame, drops: pd.DataFrame, lag: pd.DataFrame | None,
+                      threshold: float) -> str:  # fmt: skip
+    """Report 01's finding from what this history shows."""
+    parts = []
+    if not latest.empty:
+        parts.append(
+            f"Median latest JSS {latest['jss'].median():.0f}, "
+            f"{share(latest['jss'] >= threshold):.0%} at {threshold:g}+"
+        )
+    if not drops.empty:
+        small = drop_summary(drops).set_index("scenario").loc[SMALLEST]
+        parts.append(
+            f"one bad contract costs a JSS-95+ record a median {small['median_drop']:.0f} points "
+            f"and takes {small['share_below_threshold']:.0%} below {threshold:g}"
+        )
+    reached = None if lag is None else lag[lag["reached"]]
+    if reached is not None and len(reached):
+        waited = reached.loc[reached["weeks_to_badge"] > 0, "weeks_to_badge"]
+        parts.append(
+            f"{share(reached['weeks_to_badge'] == 0):.0%} get the badge the week the JSS "
+            "qualifies"
+            + (f", the rest wait a median {waited.median():.0f} weeks" if len(waited) else "")
+        )
+    if not parts:
+        return "No freelancer in this history has a JSS yet, so there is nothing to dissect."
+    return "; ".join(parts) + "."

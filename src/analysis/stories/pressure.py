@@ -22,6 +22,7 @@ Nothing loops over freelancers or dates.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,10 +30,9 @@ import pandas as pd
 
 from analysis.engine import jss as engine
 from analysis.engine.ruleset import Rules
+from analysis.engine.status import TOP_RATED_STATUSES
 from analysis.io.history import History
 
-#: Statuses that carry the Top Rated badge.
-TOP_STATUSES = ("top_rated", "top_rated_plus")
 _DAY_S = 86_400
 
 
@@ -158,7 +158,7 @@ def weekly_headroom(status: pd.DataFrame, grid: pd.DataFrame, rules: Rules) -> p
     """
     keyed = status.assign(
         eval_date=latest_eval_date(status["week"], rules).astype("datetime64[s]"),
-        is_top_rated=status["status"].isin(TOP_STATUSES).to_numpy(),
+        is_top_rated=status["status"].isin(TOP_RATED_STATUSES).to_numpy(),
     )
     scores = [c for c in grid.columns if c.startswith("score_")]
     right = grid[["freelancer_id", "eval_date", *scores, "negatives_to_drop_below"]]
@@ -228,8 +228,8 @@ def first_events(events: pd.DataFrame, kind: str) -> pd.DataFrame:
     Plus from a lower status; a loss is a change from Top Rated or Plus to a
     status below Top Rated. Returns ``freelancer_id``, ``event_week``.
     """
-    was_top = events["from_status"].isin(TOP_STATUSES)
-    is_top = events["to_status"].isin(TOP_STATUSES)
+    was_top = events["from_status"].isin(TOP_RATED_STATUSES)
+    is_top = events["to_status"].isin(TOP_RATED_STATUSES)
     mask = (~was_top & is_top) if kind == "gain" else (was_top & ~is_top)
     picked = events[mask.to_numpy()].sort_values(["freelancer_id", "week"])
     first = picked.drop_duplicates("freelancer_id")
@@ -324,7 +324,7 @@ def after_loss(
     s = status.merge(ev, on="freelancer_id")
     rel = (s["week"] - s["event_week"]).dt.days // 7
     after = s[(rel > 0) & (rel <= horizon)]
-    regained = after[after["status"].isin(TOP_STATUSES)]["freelancer_id"].unique()
+    regained = after[after["status"].isin(TOP_RATED_STATUSES)]["freelancer_id"].unique()
     at = s[rel == 0]
     jss_ok = at["jss_ok"].astype("boolean").fillna(False)
     out = {
@@ -385,12 +385,25 @@ def headroom_by_quarter(weekly: pd.DataFrame) -> pd.DataFrame:
     return long.merge(weeks, on="quarter")
 
 
-def risky_share_by_status(starts: pd.DataFrame, weekly: pd.DataFrame) -> pd.DataFrame:
+def jss_bands(jss: pd.Series, threshold: float) -> pd.Series:
+    """JSS bands for comparisons within similar scores: below the threshold, then up to
+    95, 96-99 and 100 (``<90``, ``90-95``, ``96-99``, ``100`` under a threshold of 90);
+    ``"no JSS"`` where there is none."""
+    t = float(threshold)
+    edges = [-1.0, t - 1, *[e for e in (95.0, 99.0) if e > t - 1], 100.0]
+    labels = [f"<{t:g}"] + [
+        f"{a + 1:g}-{b:g}" if b > a + 1 else f"{b:g}" for a, b in zip(edges[1:-2], edges[2:-1], strict=True)
+    ] + ["100"]  # fmt: skip
+    band = pd.cut(pd.to_numeric(jss, errors="coerce").astype("float64"), edges, labels=labels)
+    return band.astype("str").where(band.notna(), "no JSS")
+
+
+def risky_share_by_status(starts: pd.DataFrame, weekly: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """Share of new contracts that turn out risky, Top Rated weeks against the rest.
 
     Among freelancers who were ever Top Rated (so the comparison is within the same
-    people), by JSS band of the driving Sunday (``<90``, ``90-95``, ``96-99``,
-    ``100``; within a band the score is similar, so a difference is the badge, not
+    people), by JSS band of the driving Sunday (`jss_bands` around the rules' JSS
+    minimum: ``<90``, ``90-95``, ``96-99``, ``100``; within a band the score is similar, so a difference is the badge, not
     the record) and ``all``. Input: `weekly_contract_starts` and `weekly_headroom`.
     Returns ``jss_band``, ``is_top_rated``, ``new_contracts``, ``risky_contracts``,
     ``risky_share``.
@@ -402,10 +415,169 @@ def risky_share_by_status(starts: pd.DataFrame, weekly: pd.DataFrame) -> pd.Data
         how="inner",
     )
     keyed = keyed[keyed["freelancer_id"].map(ever).fillna(False).astype(bool)]
-    jss = pd.to_numeric(keyed["jss"], errors="coerce").astype("float64")
-    band = pd.cut(jss, [-1, 89, 95, 99, 100], labels=["<90", "90-95", "96-99", "100"])
-    keyed = keyed.assign(jss_band=band.astype("str").where(band.notna(), "no JSS"))
+    keyed = keyed.assign(jss_band=jss_bands(keyed["jss"], rules.badges.jss_min))
     cols = ["new_contracts", "risky_contracts"]
     both = pd.concat([keyed, keyed.assign(jss_band="all")])
     out = both.groupby(["jss_band", "is_top_rated"], as_index=False, observed=True)[cols].sum()
     return out.assign(risky_share=out["risky_contracts"] / out["new_contracts"])
+
+
+# ---------------------------------------------------------------------------
+# report 04 in words and tables
+# ---------------------------------------------------------------------------
+
+#: Weekly measures lined up around a gain, with their chart labels (when present).
+AROUND_GAIN = {
+    "hours_worked": "Hours worked",
+    "billed_hours": "Billed hours",
+    "unbilled_hours": "Unbilled hours",
+    "invitations": "Invitations",
+    "hires": "Hires",
+    "new_contracts": "New contracts",
+    "risky_contracts": "Risky contracts",
+    "earnings_usd": "Earnings (USD)",
+}
+AROUND_LOSS = {"invitations": "Invitations", "hours_worked": "Hours worked",
+               "earnings_usd": "Earnings (USD)"}  # fmt: skip
+#: Fewest first gains (losses) for the event-time charts.
+MIN_EVENTS = 5
+#: Report 04's tables for readers (column -> (label, kind), `analysis.report.format`).
+SHARE_COLUMNS = {
+    "headroom": ("Bad outcomes until the JSS drops below the threshold", "text"),
+    "weeks": ("Top Rated weeks", "count"),
+    "share": ("Share", "percent"),
+}
+RISKY_COLUMNS = {
+    "jss_band": ("JSS band", "text"),
+    "Top Rated weeks": ("Risky share, Top Rated weeks", "percent"),
+    "other weeks": ("Risky share, other weeks", "percent"),
+}
+SELECTIVITY_COLUMNS = {
+    "measure": ("Per week", "text"),
+    "before": ("13 weeks before", "number"),
+    "after": ("First 13 weeks with the badge", "number"),
+    "change": ("Change", "number"),
+}
+
+
+@dataclass(frozen=True)
+class Upkeep:
+    """Activity around the first gain of the badge (report 04): the weekly ``panel``
+    (activity, payments and contract starts by driving Sunday), the ``gains``, the
+    event-time ``means`` and the ``change`` 13 weeks before against the first 13
+    with the badge (indexed by variable)."""
+
+    panel: pd.DataFrame
+    gains: pd.DataFrame
+    means: pd.DataFrame
+    change: pd.DataFrame
+
+    @property
+    def unbilled_hours(self) -> float:
+        """Extra unbilled hours a week after the gain (NaN without hours worked)."""
+        return float(self.change["change"].get("unbilled_hours", np.nan))
+
+    def labels(self) -> dict[str, str]:
+        return {k: v for k, v in AROUND_GAIN.items() if k in set(self.means["variable"])}
+
+
+def upkeep(history: History, events: pd.DataFrame, rules: Rules) -> Upkeep | None:
+    """`Upkeep` of a history, or None without activity or with fewer than
+    `MIN_EVENTS` first gains. Measures the activity file lacks are left out."""
+    activity = weekly_activity(history)
+    gains = first_events(events, "gain")
+    if len(activity) == 0 or len(gains) < MIN_EVENTS:
+        return None
+    starts = weekly_contract_starts(history, rules)
+    panel = activity.merge(starts, on=["freelancer_id", "week"], how="left").fillna(
+        {"new_contracts": 0, "risky_contracts": 0}
+    )
+    if "hours_worked" in panel and "billed_hours" in panel:
+        panel = panel.assign(unbilled_hours=panel["hours_worked"] - panel["billed_hours"])
+    cols = [c for c in AROUND_GAIN if c in panel]
+    means = event_time_means(panel, gains, cols, weeks=26)
+    return Upkeep(panel, gains, means, before_after(means, weeks=13).set_index("variable"))
+
+
+def selectivity_table(up: Upkeep) -> pd.DataFrame:
+    """Before/after means of the measures present, with hires per invitation and the
+    risky share of new contracts: ``measure, before, after, change``."""
+    ch = up.change[["before", "after"]]
+    rows = {k: ch.loc[k] for k in AROUND_GAIN if k in ch.index and k not in ("earnings_usd",)}
+    if {"hires", "invitations"} <= set(ch.index):
+        rows["hires per invitation"] = ch.loc["hires"] / ch.loc["invitations"]
+    if {"risky_contracts", "new_contracts"} <= set(ch.index):
+        rows["risky share of new contracts"] = ch.loc["risky_contracts"] / ch.loc["new_contracts"]
+    out = pd.DataFrame(rows).T.rename_axis("measure").reset_index()
+    out["measure"] = out["measure"].map(lambda m: AROUND_GAIN.get(m, m))
+    return out.assign(change=out["after"] - out["before"])
+
+
+def headroom_title(shares: pd.DataFrame, threshold: float) -> tuple[float, str | None]:
+    """(share of Top Rated weeks one bad outcome away, chart title); NaN and None
+    when there is no Top Rated week with a JSS."""
+    if shares["weeks"].sum() == 0:
+        return float("nan"), None
+    one = float(shares.loc[shares["headroom"] == "1", "share"].sum())
+    return one, f"{one:.0%} of Top Rated weeks are one bad outcome from JSS < {threshold:g}"
+
+
+def quarter_title(by_quarter: pd.DataFrame) -> str:
+    recent = by_quarter[by_quarter["quarter"] == by_quarter["quarter"].max()]
+    last = float(recent.loc[recent["band"] == "1", "share"].sum())
+    return (
+        f"The margin stays thin: {last:.0%} of Top Rated weeks one outcome away in the last quarter"
+    )
+
+
+def risky_comparison(risky: pd.DataFrame, min_contracts: int = 100) -> pd.Series | None:
+    """Risky share of new contracts in weeks without (False) and with (True) the badge,
+    pooled over JSS bands; None with too few contracts to compare."""
+    pooled = risky[risky["jss_band"] == "all"].set_index("is_top_rated")["risky_share"]
+    if {True, False} <= set(pooled.index) and risky["new_contracts"].sum() >= min_contracts:
+        return pooled
+    return None
+
+
+def risky_table(risky: pd.DataFrame) -> pd.DataFrame:
+    """Risky share by JSS band, Top Rated weeks against other weeks, for readers."""
+    wide = risky.pivot(index="jss_band", columns="is_top_rated", values="risky_share")
+    return wide.rename(columns={True: "Top Rated weeks", False: "other weeks"}).reset_index()
+
+
+def after_loss_line(fate: dict[str, float], threshold: float, horizon: int = 26) -> str:
+    return (
+        f"{fate['losses']:.0f} first losses with {horizon} weeks of follow-up: "
+        f"{fate['regained_share']:.0%} regained the badge within {horizon} weeks, "
+        f"{fate['churned_share']:.0%} left the marketplace, "
+        f"{fate['jss_below_share']:.0%} lost it with a JSS below {threshold:g}."
+    )
+
+
+def pressure_finding(one_away: float, up: Upkeep | None, pooled: pd.Series | None,
+                     ratio: float, fate: dict[str, float] | None, threshold: float) -> str:  # fmt: skip
+    """Report 04's finding, from what this history could show."""
+    parts = []
+    if np.isfinite(one_away):
+        parts.append(
+            f"{one_away:.0%} of Top Rated weeks are one bad outcome from a JSS below {threshold:g}"
+        )
+    if up is not None and np.isfinite(up.unbilled_hours):
+        parts.append(
+            f"gaining the badge comes with {up.unbilled_hours:.1f} more unbilled hours a week"
+        )
+    if pooled is not None and pooled[False] > 0:
+        parts.append(
+            f"risky contracts fall from {pooled[False]:.1%} to {pooled[True]:.1%} of new ones"
+        )
+    if np.isfinite(ratio):
+        parts.append(
+            f"scores {'bunch' if ratio > 1.2 else 'do not bunch'} just above {threshold:g} "
+            f"(ratio {ratio:.2f})"
+        )
+    if fate is not None:
+        parts.append(f"after a loss {fate['regained_share']:.0%} regain it within 26 weeks")
+    if not parts:
+        return "This history has no Top Rated weeks: there is no badge to maintain."
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] + "."

@@ -14,18 +14,20 @@ loops over freelancers or weeks.
 - `compare_rule_sets`, `monthly_top_rated_share`, `disagreement_reasons`: the
   ``upwork-2025`` and ``seed-article`` rule sets side by side.
 
-"The badge" is Top Rated or Top Rated Plus throughout (`BADGE_STATUSES`).
+"The badge" is Top Rated or Top Rated Plus throughout (`TOP_RATED_STATUSES`).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from analysis.engine.ruleset import Rules
-from analysis.engine.status import STATUS_DTYPE, STATUSES
+from analysis.engine.status import STATUS_DTYPE, STATUSES, TOP_RATED_STATUSES
 from analysis.io.history import History
-from analysis.stories.mechanics import BADGE_STATUSES
 
 WEEK = pd.Timedelta(days=7)
 #: Days without any sign of life after which a freelancer counts as gone.
@@ -141,10 +143,10 @@ def badge_changes(events: pd.DataFrame, churn: pd.Series | None = None) -> pd.Da
     Moves between Top Rated and Plus, and Rising Talent coming and going, are not
     badge changes.
     """
-    before = events["from_status"].isin(BADGE_STATUSES).to_numpy()
-    after = events["to_status"].isin(BADGE_STATUSES).to_numpy()
+    before = events["from_status"].isin(TOP_RATED_STATUSES).to_numpy()
+    after = events["to_status"].isin(TOP_RATED_STATUSES).to_numpy()
     rows = events[before != after]
-    gained = rows["to_status"].isin(BADGE_STATUSES).to_numpy()
+    gained = rows["to_status"].isin(TOP_RATED_STATUSES).to_numpy()
     left = np.zeros(len(rows), dtype=bool)
     if churn is not None:
         churned = rows["freelancer_id"].map(churn).astype("datetime64[s]")
@@ -189,7 +191,9 @@ def monthly_changes(events: pd.DataFrame, churn: pd.Series | None = None) -> pd.
 # ---------------------------------------------------------------------------
 
 
-def status_spells(status: pd.DataFrame, levels: tuple[str, ...] = BADGE_STATUSES) -> pd.DataFrame:
+def status_spells(
+    status: pd.DataFrame, levels: tuple[str, ...] = TOP_RATED_STATUSES
+) -> pd.DataFrame:
     """Runs of consecutive Sundays a freelancer holds one of `levels`.
 
     From a `status_grid` frame (one row per freelancer and Sunday, no gaps).
@@ -499,7 +503,7 @@ def loss_reasons(events: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """
     frm = events["from_status"].astype(STATUS_DTYPE)
     to = events["to_status"].astype(STATUS_DTYPE)
-    lost = frm.isin(BADGE_STATUSES) & ~to.isin(BADGE_STATUSES)
+    lost = frm.isin(TOP_RATED_STATUSES) & ~to.isin(TOP_RATED_STATUSES)
     plus_down = (frm == "top_rated_plus") & (to == "top_rated")
     rows = events[(lost | plus_down).to_numpy()]
     if rows.empty:
@@ -576,8 +580,8 @@ def compare_rule_sets(
     """
     keys = ["freelancer_id", "week"]
     merged = upwork.merge(seed, on=keys, suffixes=("", "_seed"), how="inner")
-    top_u = merged["status"].isin(BADGE_STATUSES).to_numpy()
-    top_s = merged["status_seed"].isin(BADGE_STATUSES).to_numpy()
+    top_u = merged["status"].isin(TOP_RATED_STATUSES).to_numpy()
+    top_s = merged["status_seed"].isin(TOP_RATED_STATUSES).to_numpy()
     jobs = completed_jobs(history, merged)
     churned = merged["freelancer_id"].map(churn) if churn is not None else None
     active = (
@@ -696,3 +700,225 @@ def disagreement_reasons(
     out = exploded.groupby(["side", "reason"]).size().rename("weeks").reset_index()
     out["share"] = out["weeks"] / out["side"].map(totals)
     return out.sort_values(["side", "weeks"], ascending=[True, False]).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------
+# shared by reports 02 and 07: the stage's spells and the two rule sets side by side
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Badges:
+    """The badge's life on one history (reports 02 and 07): who left and when
+    (``churn``), the badge spells, the losses followed until the badge came back
+    (``regain``, see `time_to_regain`), and both bundled rule sets side by side
+    (``compared``, see `compare_rule_sets`; ``names`` = (Upwork's, the seed
+    article's), ``upwork_rules``, ``seed_rules``)."""
+
+    churn: pd.Series
+    spells: pd.DataFrame
+    regain: pd.DataFrame
+    compared: pd.DataFrame
+    names: tuple[str, str]
+    upwork_rules: Rules
+    seed_rules: Rules
+
+
+def badges(stage: Any, churn_gap_days: int = DEFAULT_CHURN_GAP_DAYS) -> Badges:
+    """`Badges` from a computed stage (`analysis.report.stage.Stage`): its status
+    under its rules and under the other bundled rule set, put in the order
+    (Upwork's model, the seed article's) whichever the report was run with."""
+    end = stage.settings.get("as_of") or stage.history.as_of
+    churn = churn_dates(stage.history, as_of=end, gap_days=churn_gap_days)
+    spells = status_spells(stage.status)
+    regain = time_to_regain(spells, stage.status, churn, stage.events)
+    if stage.rules.badges.model == "upwork":
+        up, up_rules, seed, seed_rules = (stage.status, stage.rules, stage.other_status,
+                                          stage.other_rules)  # fmt: skip
+    else:
+        up, up_rules, seed, seed_rules = (stage.other_status, stage.other_rules, stage.status,
+                                          stage.rules)  # fmt: skip
+    compared = compare_rule_sets(up, seed, stage.history, up_rules, seed_rules, churn)
+    return Badges(churn, spells, regain, compared, (up_rules.name, seed_rules.name), up_rules,
+                  seed_rules)  # fmt: skip
+
+
+# ---------------------------------------------------------------------------
+# report 02 in words: titles and sentences computed from the frames above
+# ---------------------------------------------------------------------------
+
+
+def changes_title(monthly: pd.DataFrame) -> str | None:
+    """Title of the monthly gains/losses chart (None when nothing changed)."""
+    totals = monthly.groupby("change", observed=False)["freelancers"].sum()
+    if totals.sum() == 0:
+        return None
+    losses = totals.get("lost", 0) + totals.get("lost after leaving", 0)
+    return (
+        f"{totals.get('gained', 0):,} gains, {losses:,} losses; "
+        f"{totals.get('lost after leaving', 0) / max(losses, 1):.0%} of losses come after "
+        "the freelancer left"
+    )
+
+
+def spells_title(in_status: pd.DataFrame) -> str:
+    """Title of the time-in-status curve: the median spell, or that it outlasts the data."""
+    median = km_median(in_status)
+    if np.isfinite(median[0]):
+        return f"Half of badge spells end within {median_text(*median)}"
+    return f"Over half of badge spells outlast the {in_status['duration_weeks'].max():.0f} weeks observed"
+
+
+def spells_lines(in_status: pd.DataFrame, curve: pd.DataFrame) -> str:
+    """How the spells ended, and the share still holding the badge after a year."""
+    why = in_status["censored_by"].value_counts()
+    text = (
+        f"{len(in_status):,} spells: {why.get('lost', 0):,} ended in a loss, "
+        f"{why.get('end of data', 0):,} were still running at the end of the data and "
+        f"{why.get('churn', 0):,} were cut short by the freelancer leaving."
+    )
+    year = survival_at(curve, 52).dropna()
+    if len(year):
+        text += "\nStill holding the badge after 52 weeks: " + ", ".join(
+            f"{g} {v:.0%}" for g, v in year.items()
+        ) + "."  # fmt: skip
+    return text
+
+
+def regain_title(regain: pd.DataFrame) -> str:
+    """Title of the time-to-regain curve, with each group's median on a second line."""
+    median = km_median(regain)[0]
+    title = (
+        f"Half of lost badges come back within {median:.0f} weeks"
+        if np.isfinite(median)
+        else f"Fewer than half of lost badges come back within "
+        f"{regain['duration_weeks'].max():.0f} weeks"
+    )
+    groups = {g: km_median(rows)[0] for g, rows in regain.groupby("group", observed=True)}
+    if len(groups) > 1:
+        title += "\n" + "; ".join(
+            f"{g}: {f'{m:.0f} weeks' if np.isfinite(m) else 'not reached'}"
+            for g, m in groups.items()
+        )
+    return title
+
+
+def regain_lines(regain: pd.DataFrame) -> str:
+    """Per group: losses, how many were regained, the median wait."""
+    return "\n".join(
+        f"{group}: {len(rows):,} losses, {rows['event'].sum():,} regained, median "
+        f"{median_text(*km_median(rows))}."
+        for group, rows in regain.groupby("group", observed=True)
+    )
+
+
+def sticky_title(matrix: pd.DataFrame) -> str | None:
+    """Title of the transition heatmap: the share of badge weeks kept the next week
+    (None when no freelancer has two consecutive Sundays)."""
+    if matrix["moves"].sum() == 0:
+        return None
+    held = matrix[matrix["from_status"].isin(TOP_RATED_STATUSES)]
+    kept = held[held["to_status"].isin(TOP_RATED_STATUSES)]["moves"].sum()
+    if held["moves"].sum() == 0:
+        return "No freelancer held the badge: every move is below Top Rated"
+    return f"The badge is sticky: {kept / held['moves'].sum():.1%} of badge weeks keep it next week"
+
+
+def loss_title(reasons: pd.DataFrame) -> str:
+    """Title of the loss-reason bars: the commonest reason of an outright loss."""
+    full = reasons[reasons["kind"] == LOST_TOP_RATED]
+    if full.empty:
+        return "No badge was lost outright; only Plus was"
+    return f"{full.iloc[0]['reason']} is behind {full.iloc[0]['share']:.0%} of badge losses"
+
+
+def active_losses_line(events: pd.DataFrame, churn: pd.Series, rules: Rules) -> str:
+    """The reasons of the losses of freelancers who were still working, in words."""
+    from analysis.stories.mechanics import criteria_counts
+
+    active = badge_changes(events, churn)
+    active = active[active["change"] == "lost"]
+    labels = reason_labels(rules)
+    counts = criteria_counts(active["reasons"])
+    if not len(counts):
+        return "No freelancer who was still working lost the badge."
+    return (
+        f"{len(active):,} losses by freelancers who were still working: "
+        + ", ".join(f"{labels.get(k, k)} {v / len(active):.0%}" for k, v in counts.items())
+        + "."
+    )
+
+
+def rule_share_title(share: pd.DataFrame, names: tuple[str, str]) -> str:
+    """Title of the monthly badge-share lines: both rule sets' share in the last month."""
+    last = share[share["month"] == share["month"].max()].set_index("rules")["share"]
+    return (
+        f"In {share['month'].max():%b %Y}: {names[0]} badges {last[names[0]]:.0%} of "
+        f"active freelancers, {names[1]} {last[names[1]]:.0%}"
+    )
+
+
+def disagreement_title(why: pd.DataFrame) -> str:
+    """Title of the disagreement bars: each side's main reason."""
+    first = why.groupby("side").head(1)
+    return "\n".join(
+        f"{r.side.capitalize()}: mostly {r.reason} ({r.share:.0%})" for r in first.itertuples()
+    )
+
+
+def disagreement_lines(compared: pd.DataFrame, why: pd.DataFrame, names: tuple[str, str]) -> str:
+    """How often the rule sets disagree, and on which criteria, in words."""
+    sides = compared[compared["active"] & (compared["top_upwork"] != compared["top_seed"])]
+    lines = [
+        f"The rule sets disagree on {len(sides):,} active freelancer-Sundays: "
+        f"{sides['top_upwork'].sum():,} badged only under {names[0]}, "
+        f"{(~sides['top_upwork']).sum():,} only under {names[1]}."
+    ]
+    for side, rows in why.groupby("side", sort=False):
+        lines.append(
+            f"Badged {side}; the other rule set fails on: "
+            + "; ".join(
+                f"{r} ({v:.0%})" for r, v in zip(rows["reason"], rows["share"], strict=True)
+            )
+            + "."
+        )
+    return "\n".join(lines)
+
+
+def gained_lost_finding(life: Badges, monthly: pd.DataFrame, in_status: pd.DataFrame,
+                        reasons: pd.DataFrame) -> str:  # fmt: skip
+    """Report 02's finding: gains and losses, spell length, regain, the commonest
+    reason, the two rule sets; or that nobody held the badge."""
+    parts = []
+    totals = monthly.groupby("change", observed=False)["freelancers"].sum()
+    if totals.sum() > 0:
+        losses = totals.get("lost", 0) + totals.get("lost after leaving", 0)
+        parts.append(f"{totals.get('gained', 0):,} badge gains and {losses:,} losses")
+    if not in_status.empty:
+        m = km_median(in_status)[0]
+        parts.append(
+            f"half of badge spells end within {m:.0f} weeks"
+            if np.isfinite(m)
+            else "more than half of badge spells outlast the data"
+        )
+    if not life.regain.empty:
+        m = km_median(life.regain)[0]
+        parts.append(
+            f"half of lost badges return within {m:.0f} weeks"
+            if np.isfinite(m)
+            else "fewer than half of lost badges return"
+        )
+    full = reasons[reasons["kind"] == LOST_TOP_RATED]
+    if len(full):
+        top = full.iloc[0]
+        parts.append(f"the commonest reason for a loss is {top['reason']} ({top['share']:.0%})")
+    both = life.compared[life.compared["active"]]
+    if len(both):
+        parts.append(
+            f"the seed article's rules badge {both['top_seed'].mean():.0%} of active "
+            f"freelancer-weeks against {both['top_upwork'].mean():.0%} under {life.names[0]}"
+        )
+    if not parts:
+        return "No freelancer held the badge in this history."
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]

@@ -1,0 +1,365 @@
+"""The computed stage: every table the reports share, computed once per input.
+
+Every report notebook needs the same few expensive tables: the JSS grid (with the
+headroom of every cell), the weekly badge status and its changes, the status under
+the other bundled rule set (the seed article's against Upwork's), the weekly
+panel, the effects table and the event-time coefficients. Computed in each
+notebook they cost the build minutes, and worse, two reports could quote two
+numbers for one quantity (one fitted with 100 comparison freelancers, another
+with 200). Here they are computed once, with ONE setting of ``max_controls`` and
+``seed``, into ``data/processed/<key>/`` (Parquet for the frames, JSON for the
+settings and the effects), and every notebook reads them through
+`analysis.report.notebook.open_stage`.
+
+The key is a sha256 over what the tables depend on: the history's content
+(`history_sha256`), the rules file's content, the settings (``as_of``, ``seed``,
+``max_controls``), the package version and a hash of the package's own source
+(so a changed estimator never serves stale numbers). Anything else changes
+nothing; any of these changes gives a new folder (old ones can be deleted freely:
+``data/processed/`` is ignored by git and rebuilt on demand).
+
+Concurrency. `toprated report` runs notebooks in parallel kernels, so on a cold
+build several processes ask for the same stage at once. The first takes an
+exclusive file lock (``<key>.lock``), computes into a temporary folder and renames
+it into place; the others wait on the lock and then read the finished folder. A
+reader never sees a half-written stage: the folder appears whole (rename is
+atomic) and holds ``stage.json`` only once everything else is written.
+Both a cold and a warm open return the tables as read back from disk, so a report
+cannot differ between the two.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis import __version__, config
+from analysis.engine.ruleset import Rules, bundled_rule_sets, load_rules
+from analysis.io.history import History
+
+#: Bump when what the stage holds changes shape (also covered by the source hash).
+STAGE_FORMAT = 1
+#: Comparison (never-badged) freelancers kept in every event-study fit of the reports.
+MAX_CONTROLS = 100
+#: Environment variable that moves the stage folder (tests, read-only checkouts).
+PROCESSED_ENV = "TOPRATED_PROCESSED"
+#: The frames of a stage, each one Parquet file.
+FRAMES = ("grid", "status", "events", "other_status", "panel", "effects", "event_time")
+
+
+def processed_dir() -> Path:
+    """Where stages live: ``$TOPRATED_PROCESSED`` or `analysis.config.PROCESSED`."""
+    return Path(os.environ.get(PROCESSED_ENV) or config.PROCESSED)
+
+
+def history_sha256(path: Path | str) -> str:
+    """Content hash of a history folder (or a single file).
+
+    sha256 over every file below ``path`` in order of its relative POSIX path; for
+    each file: the path as UTF-8, a NUL byte, the byte count in decimal, a NUL byte,
+    then its bytes. For a single file the relative path is its name. Renaming,
+    adding, removing or editing any file changes the hash; mtimes do not.
+    """
+    path = Path(path)
+    if path.is_file():
+        files = [(path.name, path)]
+    else:
+        files = sorted((p.relative_to(path).as_posix(), p) for p in path.rglob("*") if p.is_file())
+    digest = hashlib.sha256()
+    for rel, file in files:
+        size = file.stat().st_size
+        digest.update(rel.encode("utf-8") + b"\0" + str(size).encode("ascii") + b"\0")
+        with file.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def rules_sha256(rules: str | Path) -> str:
+    """sha256 of a rule set's TOML text (bundled by name, or a file by path)."""
+    if str(rules) in bundled_rule_sets():
+        text = resources.files("analysis.engine.rules").joinpath(f"{rules}.toml").read_bytes()
+    else:
+        text = Path(rules).read_bytes()
+    return hashlib.sha256(text).hexdigest()
+
+
+@cache
+def code_sha256() -> str:
+    """sha256 of the package's Python and TOML sources (a changed estimator is a new stage)."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for file in sorted(root.rglob("*")):
+        if file.suffix in (".py", ".toml") and "__pycache__" not in file.parts:
+            digest.update(file.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def other_rules_name(rules: Rules) -> str:
+    """The bundled rule set a report compares `rules` with: the seed article's against
+    Upwork's model, Upwork's against anything else."""
+    return "seed-article" if rules.badges.model == "upwork" else "upwork-2025"
+
+
+def stage_inputs(
+    history_path: Path | str,
+    rules: str | Path,
+    *,
+    seed: int = 0,
+    as_of: str | None = None,
+    max_controls: int | None = MAX_CONTROLS,
+) -> dict[str, Any]:
+    """What the stage's key is computed from (also written to ``stage.json``)."""
+    rules_obj = load_rules(rules)
+    other = other_rules_name(rules_obj)
+    return {
+        "format": STAGE_FORMAT,
+        "history_sha256": history_sha256(history_path),
+        "rules_sha256": rules_sha256(rules),
+        "other_rules": other,
+        "other_rules_sha256": rules_sha256(other),
+        "as_of": None if as_of is None else str(pd.Timestamp(as_of).date()),
+        "seed": int(seed),
+        "max_controls": max_controls,
+        "version": __version__,
+        "code_sha256": code_sha256(),
+    }
+
+
+def stage_key(inputs: dict[str, Any]) -> str:
+    """The stage folder's name: the first 20 hex digits of sha256 over the inputs."""
+    text = json.dumps(inputs, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One history's shared tables under one rule set and one setting.
+
+    - ``grid``: the JSS grid (`analysis.engine.jss.jss_grid`) with the headroom of
+      every cell (``negatives_to_drop_below``, `analysis.stories.pressure.headroom_grid`);
+    - ``status``/``events``: the weekly badge status and its changes;
+    - ``other_rules``/``other_status``: the same history under the other bundled
+      rule set (`other_rules_name`), for the side-by-side comparisons;
+    - ``panel``: the weekly panel (`analysis.estimate.effects.weekly_panel`), None
+      without ``activity.csv`` holding invitations;
+    - ``effects``: `analysis.estimate.effects.report_effects` (one row per effect;
+      NaN estimate and a note when it cannot be made);
+    - ``event_time``: invitations around the first gain and loss in 4-week bins
+      (`analysis.estimate.value.event_time_lift`, column ``event``);
+    - ``truth``: ``truth.json`` of a simulated history (None otherwise).
+    """
+
+    source: Path
+    history: History
+    rules: Rules
+    other_rules: Rules
+    key: str
+    folder: Path
+    settings: dict[str, Any]
+    truth: dict[str, Any] | None
+    grid: pd.DataFrame
+    status: pd.DataFrame
+    events: pd.DataFrame
+    other_status: pd.DataFrame
+    panel: pd.DataFrame | None
+    effects: pd.DataFrame
+    event_time: pd.DataFrame
+
+    @property
+    def activity(self) -> bool:
+        """True when the history has weekly activity with invitations (a panel)."""
+        return self.panel is not None
+
+    @property
+    def planted(self) -> dict[str, Any]:
+        """The realised planted effects of a simulated history (empty otherwise)."""
+        return (self.truth or {}).get("realised", {}) or {}
+
+    @property
+    def seed(self) -> int:
+        return int(self.settings["seed"])
+
+    def effect(self, name: str) -> pd.Series:
+        """One row of ``effects`` by effect name (KeyError names what there is)."""
+        rows = self.effects[self.effects["effect"] == name]
+        if rows.empty:
+            raise KeyError(f"no effect {name!r}; there are {list(self.effects['effect'])}")
+        return rows.iloc[0]
+
+
+def _compute(
+    history: History,
+    source: Path,
+    rules: Rules,
+    other: Rules,
+    settings: dict[str, Any],
+) -> dict[str, pd.DataFrame | None]:
+    """The stage's frames, computed (the slow part of a cold build)."""
+    from analysis.engine.jss import jss_grid
+    from analysis.engine.status import status_events, status_grid
+    from analysis.estimate import value
+    from analysis.estimate.effects import read_truth, report_effects, weekly_panel
+    from analysis.stories.faq import has_activity
+    from analysis.stories.pressure import headroom_grid
+
+    as_of = settings["as_of"] or history.as_of
+    seed, max_controls = settings["seed"], settings["max_controls"]
+    grid = headroom_grid(history, rules, as_of=as_of)
+    status = status_grid(
+        history, rules, as_of=as_of, jss=grid[["freelancer_id", "eval_date", "jss"]]
+    )
+    events = status_events(status, rules)
+    other_status = status_grid(
+        history, other, as_of=as_of, jss=jss_grid(history, other, as_of=as_of)
+    )
+    panel = weekly_panel(history, rules, status=status) if has_activity(history) else None
+    truth = read_truth(source)
+    effects = report_effects(history, panel, truth, max_controls=max_controls, seed=seed)
+    parts = []
+    if panel is not None and panel["top_rated"].any():
+        for event in ("gain", "loss"):
+            try:
+                coefs = value.event_time_lift(
+                    panel, "invitations", event, max_controls=max_controls, seed=seed
+                )
+            except Exception:  # noqa: BLE001 - a chart the data cannot give is left out
+                continue
+            parts.append(coefs.assign(event=event))
+    cols = ["event_time", "estimate", "ci_low", "ci_high", "event"]
+    event_time = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame({c: pd.Series(dtype="float64") for c in cols}).astype({"event": str})
+    )
+    return {
+        "grid": grid,
+        "status": status,
+        "events": events,
+        "other_status": other_status,
+        "panel": panel,
+        "effects": effects,
+        "event_time": event_time,
+    }
+
+
+def _date_units(frames: dict[str, pd.DataFrame | None]) -> dict[str, dict[str, str]]:
+    """The datetime columns' dtypes (Parquet may give another resolution back)."""
+    return {
+        name: {c: str(t) for c, t in frame.dtypes.items() if str(t).startswith("datetime64")}
+        for name, frame in frames.items()
+        if frame is not None
+    }
+
+
+def _write(folder: Path, frames: dict[str, pd.DataFrame | None], meta: dict[str, Any]) -> None:
+    from analysis.estimate.effects import effects_json
+
+    meta = meta | {"datetime_dtypes": _date_units(frames)}
+    for name, frame in frames.items():
+        if frame is not None:
+            plain = frame.copy(deep=False)
+            plain.attrs = {}  # the status grid's rules are restored on reading
+            plain.to_parquet(folder / f"{name}.parquet", index=False)
+    (folder / "effects.json").write_text(effects_json(frames["effects"]) + "\n", "utf-8")
+    # stage.json last: its presence marks a complete stage
+    (folder / "stage.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", "utf-8")
+
+
+def _read(folder: Path) -> dict[str, pd.DataFrame | None]:
+    dtypes = json.loads((folder / "stage.json").read_text("utf-8"))["datetime_dtypes"]
+    out: dict[str, pd.DataFrame | None] = {}
+    for name in FRAMES:
+        path = folder / f"{name}.parquet"
+        out[name] = pd.read_parquet(path).astype(dtypes[name]) if path.is_file() else None
+    return out
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on `path` (created if needed) held for the block."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def build_stage(
+    history_path: Path | str | None,
+    rules: str | Path = "upwork-2025",
+    *,
+    seed: int = 0,
+    as_of: str | None = None,
+    max_controls: int | None = MAX_CONTROLS,
+    history: History | None = None,
+) -> Stage:
+    """The stage of a history (None = the bundled sample): read it, or compute and
+    store it first (see the module docstring for the key, the lock and the rename).
+
+    `history` may be passed when already read (it must be the one at
+    `history_path`). Bad input (a malformed history or rules file) raises
+    `analysis.io.errors.InputError` before anything is written.
+    """
+    from analysis.estimate.effects import read_truth
+    from analysis.io.load import read_history
+
+    source = Path(history_path) if history_path else config.SAMPLE
+    rules_obj = load_rules(rules)
+    other = load_rules(other_rules_name(rules_obj))
+    if history is None:
+        history = read_history(source)
+    inputs = stage_inputs(source, rules, seed=seed, as_of=as_of, max_controls=max_controls)
+    key = stage_key(inputs)
+    root = processed_dir()
+    folder = root / key
+    if not (folder / "stage.json").is_file():
+        root.mkdir(parents=True, exist_ok=True)
+        with _locked(root / f".{key}.lock"):
+            if not (folder / "stage.json").is_file():  # nobody built it while we waited
+                work = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=root))
+                try:
+                    frames = _compute(history, source, rules_obj, other, inputs)
+                    meta = {"key": key, "inputs": inputs, "source": str(source)}
+                    _write(work, frames, meta)
+                    work.chmod(0o755)  # mkdtemp makes it private; a stage is shared
+                    if folder.exists():  # a broken leftover without stage.json
+                        shutil.rmtree(folder)
+                    os.rename(work, folder)
+                finally:
+                    shutil.rmtree(work, ignore_errors=True)
+    frames = _read(folder)
+    frames["status"].attrs["rules"] = rules_obj
+    frames["other_status"].attrs["rules"] = other
+    return Stage(
+        source=source,
+        history=history,
+        rules=rules_obj,
+        other_rules=other,
+        key=key,
+        folder=folder,
+        settings=inputs,
+        truth=read_truth(source),
+        grid=frames["grid"],
+        status=frames["status"],
+        events=frames["events"],
+        other_status=frames["other_status"],
+        panel=frames["panel"],
+        effects=frames["effects"],
+        event_time=frames["event_time"],
+    )

@@ -1,0 +1,130 @@
+"""The computed stage: one key per input, computed once, read back the same, safe
+when several kernels open it at once (`analysis.report.stage`).
+
+The histories here have no activity (so no model is fitted and each test takes a
+second); that the effects in the stage are the ones reports 03, 05 and 07 print is
+checked on built notebooks in `tests/test_notebooks.py`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.report import stage as st
+
+CONTRACTS = (
+    "freelancer_id,contract_id,client_id,start_date,end_date,earnings_usd,public_rating,"
+    "private_score,disputed,client_flagged,category,contract_type,hours\n"
+    "f1,c1,k1,2023-01-08,2023-03-20,800.00,5.0,10,false,false,design,fixed,\n"
+    "f1,c2,k2,2023-02-04,2023-05-10,1200.00,4.8,9,false,false,design,hourly,40\n"
+    "f1,c3,k3,2023-06-04,2023-09-10,1500.00,5.0,10,false,false,design,fixed,\n"
+    "f2,c4,k1,2023-03-01,,300.00,,,false,false,writing,fixed,\n"
+)
+
+
+@pytest.fixture
+def history(tmp_path) -> Path:
+    folder = tmp_path / "history"
+    folder.mkdir()
+    (folder / "contracts.csv").write_text(CONTRACTS, encoding="utf-8")
+    return folder
+
+
+def test_cold_then_warm_give_the_same_tables_and_compute_once(history, processed, monkeypatch):
+    cold = st.build_stage(history, "upwork-2025")
+    assert (processed / cold.key / "stage.json").is_file()
+    assert cold.folder == processed / cold.key
+
+    def fail(*args, **kwargs):
+        raise AssertionError("a warm stage must not be recomputed")
+
+    monkeypatch.setattr(st, "_compute", fail)
+    warm = st.build_stage(history, "upwork-2025")
+    assert warm.key == cold.key
+    for name in ("grid", "status", "events", "other_status", "effects", "event_time"):
+        pd.testing.assert_frame_equal(getattr(warm, name), getattr(cold, name))
+    assert warm.panel is None and cold.panel is None
+    assert warm.status.attrs["rules"].name == "upwork-2025"
+    assert warm.other_rules.name == "seed-article"
+
+
+def test_stage_holds_the_engine_grids(history, processed):
+    from analysis.engine.jss import jss_grid
+    from analysis.engine.status import status_grid
+    from analysis.io.load import read_history
+
+    stage = st.build_stage(history, "upwork-2025")
+    h = read_history(history)
+    grid = jss_grid(h, stage.rules, as_of=h.as_of)
+    pd.testing.assert_series_equal(
+        stage.grid["jss"].reset_index(drop=True), grid["jss"].reset_index(drop=True)
+    )
+    status = status_grid(h, stage.rules, as_of=h.as_of)
+    assert stage.status["status"].astype(str).tolist() == status["status"].astype(str).tolist()
+    assert stage.status["week"].dtype == status["week"].dtype
+
+
+def test_without_activity_every_effect_says_why_and_none_is_a_number(history, processed):
+    stage = st.build_stage(history, "upwork-2025")
+    eff = stage.effects
+    assert len(eff) == 8
+    assert eff["estimate"].isna().all()
+    assert eff["note"].str.contains("no activity.csv").all()
+    assert not stage.activity
+    with pytest.raises(KeyError, match="no effect 'nope'"):
+        stage.effect("nope")
+
+
+def test_the_key_follows_the_inputs_and_nothing_else(history, processed):
+    base = st.stage_inputs(history, "upwork-2025")
+    key = st.stage_key(base)
+    os.utime(history / "contracts.csv", (1, 1))  # mtimes do not matter
+    assert st.stage_key(st.stage_inputs(history, "upwork-2025")) == key
+    assert st.stage_key(st.stage_inputs(history, "seed-article")) != key
+    assert st.stage_key(st.stage_inputs(history, "upwork-2025", seed=1)) != key
+    assert st.stage_key(st.stage_inputs(history, "upwork-2025", max_controls=50)) != key
+    assert st.stage_key(st.stage_inputs(history, "upwork-2025", as_of="2023-06-01")) != key
+    with (history / "contracts.csv").open("a", encoding="utf-8") as f:
+        f.write("f2,c5,k4,2023-03-01,,10.00,,,false,false,writing,fixed,\n")
+    assert st.stage_key(st.stage_inputs(history, "upwork-2025")) != key
+
+
+def test_rules_by_path_are_keyed_by_content(history, processed, tmp_path):
+    from importlib import resources
+
+    text = resources.files("analysis.engine.rules").joinpath("upwork-2025.toml").read_text()
+    copy = tmp_path / "copy.toml"
+    copy.write_text(text, encoding="utf-8")
+    assert st.rules_sha256(copy) == st.rules_sha256("upwork-2025")
+    copy.write_text(text.replace("jss_min = 90", "jss_min = 85"), encoding="utf-8")
+    assert st.rules_sha256(copy) != st.rules_sha256("upwork-2025")
+
+
+def test_a_half_written_leftover_is_rebuilt(history, processed):
+    key = st.stage_key(st.stage_inputs(history, "upwork-2025"))
+    (processed / key).mkdir(parents=True)
+    (processed / key / "grid.parquet").write_bytes(b"half")
+    stage = st.build_stage(history, "upwork-2025")
+    assert (stage.folder / "stage.json").is_file()
+    assert len(stage.grid) > 0
+
+
+def _open(history: str, processed: str) -> tuple[str, int]:
+    os.environ[st.PROCESSED_ENV] = processed
+    stage = st.build_stage(history, "upwork-2025")
+    return stage.key, len(stage.grid)
+
+
+def test_concurrent_first_opens_build_one_stage(history, processed):
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=3, mp_context=ctx) as pool:
+        results = list(pool.map(_open, [str(history)] * 3, [str(processed)] * 3))
+    assert len(set(results)) == 1
+    folders = [p for p in processed.iterdir() if p.is_dir()]
+    assert [p.name for p in folders] == [results[0][0]]  # no temporary folder left behind
