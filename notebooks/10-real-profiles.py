@@ -28,7 +28,7 @@ from analysis import config
 from analysis.io.profiles import read_real_profiles
 from analysis.io.world import world_of
 from analysis.report import plots
-from analysis.report.notebook import finding, open_inputs
+from analysis.report.notebook import finding, open_history
 from analysis.stories import profiles as sp
 
 # %% tags=["parameters"]
@@ -40,7 +40,7 @@ real_path = None  # default: the bundled real scrape in data/real/
 
 # %%
 plots.set_theme()
-source, history, rule_set = open_inputs(history_path, rules)
+source, history, rule_set = open_history(history_path, rules)
 real = read_real_profiles(real_path or config.REAL / sp.REAL_FILE)
 line = rule_set.badges.jss_min
 dates = sp.simulated_dates(as_of or history.as_of, real)

@@ -49,7 +49,17 @@ def open_stage(
     """
     from analysis.report.stage import build_stage
 
+    source, history, _ = open_history(history_path, rules)
+    return build_stage(source, rules, seed=seed, as_of=as_of, history=history)
+
+
+def open_history(history_path: str | Path | None, rules: str | Path = "upwork-2025"):
+    """``(source path, History, Rules)`` for a report that needs the history itself
+    rather than the computed stage (report 10's search snapshots); None = the bundled
+    sample. A history without contracts is refused."""
+    from analysis.engine.ruleset import load_rules
+
     source = Path(history_path) if history_path else config.SAMPLE
     history = read_history(source)
     assert len(history.contracts) > 0, f"{source} holds no contracts"
-    return build_stage(source, rules, seed=seed, as_of=as_of, history=history)
+    return source, history, load_rules(rules)
