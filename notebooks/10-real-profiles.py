@@ -75,8 +75,8 @@ share_sim = top.loc[f"share of JSS at {line:g}+", "simulated"]
 _ = plots.profiles_jss_histogram(
     sp.side_by_side(real, sim, "jss").astype({"jss": float}),
     threshold=line,
-    title=f"{share_real:.0%} of real profiles show a JSS of {line:g}+, "
-    f"{share_sim:.0%} of simulated ones",
+    title=f"{sp.share_text(share_real)} of real profiles show a JSS of {line:g}+, "
+    f"{sp.share_text(share_sim)} of simulated ones",
 )
 
 # %% [markdown]
@@ -132,9 +132,9 @@ bars = churn.melt(
 four = churn.set_index(["horizon", "source"])["crossed"]
 _ = plots.churn_bars(
     bars,
-    title=f"Within four weeks {four.get(('four weeks', 'real search pages'), float('nan')):.1%} "
-    f"of real profiles crossed {line:g}, {four.get(('four weeks', 'simulated marketplace'), float('nan')):.1%} "
-    "of simulated ones",
+    title=f"Within four weeks {sp.share_text(four.get(('four weeks', 'real search pages')), 1)} "
+    f"of real profiles crossed {line:g}, "
+    f"{sp.share_text(four.get(('four weeks', 'simulated marketplace')), 1)} of simulated ones",
 )
 
 # %% [markdown]
@@ -150,7 +150,8 @@ top_rated = badges[badges["badge"].isin(["top_rated", "top_rated_plus"])]
 last = top_rated[top_rated["snapshot"] == top_rated["snapshot"].max()]["share"].sum()
 _ = plots.badge_share_bars(
     badges,
-    title=f"{last:.0%} of visible simulated profiles hold Top Rated or Plus (latest snapshot)",
+    title=f"{sp.share_text(last)} of visible simulated profiles hold Top Rated or Plus "
+    "(latest snapshot)",
 )
 
 # %% [markdown]
@@ -172,11 +173,4 @@ display(gap.round(3))
 display(sp.published_table())
 
 # %%
-crossed = churn.set_index(["horizon", "source"])["crossed"]
-finding(
-    f"{share_real:.0%} of real search-visible profiles with a JSS are at {line:g}+ vs "
-    f"{share_sim:.0%} in the {world.label} marketplace; "
-    f"{crossed.get(('four weeks', 'real search pages'), float('nan')):.1%} of real profiles crossed "
-    f"{line:g} within four weeks vs "
-    f"{crossed.get(('four weeks', 'simulated marketplace'), float('nan')):.1%} simulated."
-)
+finding(sp.profiles_finding(share_real, share_sim, churn, line, world.label))

@@ -152,3 +152,22 @@ def test_plots_draw_both_sources():
     ax = plots.badge_share_bars(shares, title="b")
     assert [t.get_text() for t in ax.get_yticklabels()] == ["none", "top_rated"]
     plt.close("all")
+
+
+def test_the_finding_says_not_measurable_instead_of_nan():
+    from analysis.stories import profiles as sp
+
+    churn = pd.DataFrame(
+        {
+            "horizon": ["four weeks", "four weeks"],
+            "source": ["real search pages", "simulated marketplace"],
+            "crossed": [0.0434, float("nan")],
+        }
+    )
+    text = sp.profiles_finding(0.84, float("nan"), churn, 90, "simulated")
+    assert text == (
+        "84% of real search-visible profiles with a JSS are at 90+ vs not measurable in the "
+        "simulated marketplace; 4.3% of real profiles crossed 90 within four weeks vs "
+        "not measurable simulated."
+    )
+    assert sp.share_text(None) == "not measurable" and sp.share_text(0.125, 1) == "12.5%"

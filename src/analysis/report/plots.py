@@ -629,7 +629,6 @@ def event_time_panels(means: Any, *, title: str, labels: dict[str, str] | None =
 
     g.map_dataframe(_band)
     g.set_titles("{col_name}")
-    sns.move_legend(g, "lower center", ncol=2, title=None, bbox_to_anchor=(0.5, -0.02))
     g.figure.subplots_adjust(bottom=0.2)
     return finish(g, title=title, xlabel="Weeks from the event", ylabel="Mean per week")
 
@@ -727,7 +726,6 @@ def event_time_effects(coefs: Any, *, title: str, truth: float | None = None) ->
             ax.axhline(level, color="C3", linestyle="--", linewidth=1, label="planted truth")
         g.axes.flat[0].legend(loc="upper left", fontsize="small")
     g.set_titles("{col_name}")
-    sns.move_legend(g, "lower center", ncol=2, title=None, bbox_to_anchor=(0.5, -0.02))
     g.figure.subplots_adjust(bottom=0.2)
     return finish(
         g,
@@ -852,7 +850,6 @@ def churn_bars(data: Any, *, title: str) -> Any:
         height=4.0, aspect=1.0, sharey=False,
     )  # fmt: skip
     g.set_titles("{col_name}")
-    sns.move_legend(g, "lower center", ncol=2, title=None, bbox_to_anchor=(0.5, -0.02))
     g.figure.subplots_adjust(bottom=0.2)
     for ax in g.axes.flat:
         ax.yaxis.set_major_formatter("{x:.0%}")

@@ -273,3 +273,27 @@ __all__ = [
     "simulated_dates",
     "simulated_profiles",
 ]
+
+
+def share_text(value: float, digits: int = 0) -> str:
+    """A share as a reader sees it: ``45%``, or ``not measurable`` when the data had
+    nothing to count (no visible profile with a JSS, no profile seen twice)."""
+    if value is None or not np.isfinite(value):
+        return "not measurable"
+    return f"{value:.{digits}%}"
+
+
+def profiles_finding(
+    share_real: float, share_sim: float, churn: pd.DataFrame, line: float, label: str
+) -> str:
+    """Report 10's one-line finding: the share at `line`+ and the four-week churn
+    across it, real beside simulated, in words (never ``nan%``)."""
+    crossed = churn.set_index(["horizon", "source"])["crossed"]
+    real4 = crossed.get(("four weeks", "real search pages"), np.nan)
+    sim4 = crossed.get(("four weeks", "simulated marketplace"), np.nan)
+    return (
+        f"{share_text(share_real)} of real search-visible profiles with a JSS are at "
+        f"{line:g}+ vs {share_text(share_sim)} in the {label} marketplace; "
+        f"{share_text(real4, 1)} of real profiles crossed {line:g} within four weeks vs "
+        f"{share_text(sim4, 1)} simulated."
+    )
