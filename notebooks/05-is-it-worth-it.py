@@ -97,4 +97,4 @@ if result is not None:
 # %%
 if result is not None:
     print("\n".join(worth.verdict_lines(result)))
-finding(world_of(stage.source).state(worth.worth_finding(result, why)))
+finding(worth.worth_finding(result, why, world_of(stage.source)))

@@ -54,6 +54,10 @@ def test_why_no_value_names_the_missing_effect():
     assert "no activity.csv" in worth.why_no_value(no_activity)
     assert worth.worth(_stage(no_hours)) is None
     assert worth.worth_finding(None, "x").startswith("No value computed: x")
+    real = SimpleNamespace(state=lambda text: f"Estimated on real data: {text}")
+    assert (
+        worth.worth_finding(None, "x", real) == "No value computed: x."
+    )  # no world without a value
 
 
 def test_lift_check_verdicts():

@@ -164,18 +164,21 @@ def verdict_lines(w: Worth) -> list[str]:
     ]
 
 
-def worth_finding(w: Worth | None, why: str | None) -> str:
+def worth_finding(w: Worth | None, why: str | None, world: Any = None) -> str:
     """Report 05's finding: the net value with its interval and the verdict counts,
-    or why there is none."""
+    or why there is none. A verdict is stated in its `world` (an
+    `analysis.io.world.World`: simulated with planted effects, or estimated on real
+    data); a missing value needs no world."""
     if w is None:
         return (
             f"No value computed: {why or 'no freelancer held the badge with the inputs it needs'}."
         )
     v = w.verdicts
-    return (
+    text = (
         f"Over a year, the badge nets {usd(w.overall.median())} per holder "
         f"(90% interval {usd(w.overall.quantile(0.05))} to {usd(w.overall.quantile(0.95))}); "
         f"worth it with probability {w.p_worth_it:.0%}; "
         f"{(v['p_worth_it'] >= 0.8).sum()} of {len(v)} segments worth it, "
         f"{(v['p_worth_it'] <= 0.2).sum()} not."
     )
+    return world.state(text) if world is not None else text
