@@ -207,22 +207,3 @@ def test_badge_lift_recovers_a_planted_effect():
     assert row["ci_low"] < 1.5 < row["ci_high"]
     none = faq.badge_lift(panel.assign(top_rated=False), "invitations", window=(-12, 16))
     assert math.isnan(none["estimate"].iloc[0]) and none["note"].iloc[0]
-
-
-def test_plots_draw():
-    from analysis.report import plots
-
-    changes = pd.DataFrame({"change": [-1.0, 0.0, 2.0, 30.0]})
-    ax = plots.change_histogram(changes, x="change", title="t", xlabel="x", clip=10)
-    assert ax.get_title() == "t"
-    lifts = pd.DataFrame(
-        {
-            "label": ["a", "b"],
-            "estimate": [1.2, 5.0],
-            "ci_low": [1.1, 4.0],
-            "ci_high": [1.3, 6.0],
-            "truth": [1.25, 1.25],
-        }  # fmt: skip
-    )
-    ax = plots.lift_intervals(lifts, title="lifts")
-    assert ax.get_title() == "lifts"

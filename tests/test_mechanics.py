@@ -290,26 +290,3 @@ def test_criteria_counts_and_share():
     assert counts.to_dict() == {"jss": 2, "active": 1}
     assert mechanics.share([]) == 0.0
     assert mechanics.share([True, False, False, True]) == 0.5
-
-
-def test_story_01_plots_draw_titles_and_units():
-    """Each figure of story 01 draws from tidy frames and carries the given title."""
-    from analysis.report import plots
-
-    history = _strong_history()
-    grid = jss_grid(history, RULES)
-    drops = mechanics.one_bad_contract(history, RULES, grid=grid)
-    axes = [
-        plots.jss_histogram(mechanics.jss_distribution(grid), threshold=90, title="a"),
-        plots.window_score_boxes(mechanics.window_scores_long(grid, RULES), title="b"),
-        plots.displayed_window_bars(mechanics.displayed_window(GRID, RULES), title="c"),
-        plots.lift_histogram(mechanics.displayed_window(GRID, RULES), title="d"),
-        plots.drop_histogram(drops, title="e"),
-        plots.drop_by_record_size(
-            drops.assign(record=mechanics.record_size_bands(drops["counted_24m"])), title="f"
-        ),
-        plots.badge_lag_histogram(mechanics.badge_lag(LAG).dropna(), title="g"),
-        plots.stuck_histogram(mechanics.stuck_weeks(LAG, RULES), required=13, title="h"),
-    ]
-    assert [ax.get_title() for ax in axes] == list("abcdefgh")
-    assert all(ax.get_ylabel() for ax in axes)

@@ -352,24 +352,3 @@ def test_side_by_side_summaries():
     ]
     agree = compared.assign(top_seed=compared["top_upwork"])
     assert transitions.disagreement_reasons(agree).empty
-
-
-def test_story_02_plots_draw_titles_and_units():
-    """Each figure of story 02 draws from tidy frames and carries the given title."""
-    from analysis.report import plots
-
-    spells = transitions.time_in_status(transitions.status_spells(SIX_WEEKS))
-    upwork, seed, history = _side_by_side()
-    compared = transitions.compare_rule_sets(upwork, seed, history, UPWORK, SEED)
-    axes = [
-        plots.monthly_changes_lines(transitions.monthly_changes(EVENTS), title="a"),
-        plots.km_plot(transitions.km_curve(spells), title="b", xlabel="Weeks", ylabel="Share"),
-        plots.transition_heatmap(transitions.transition_matrix(SIX_WEEKS), title="c"),
-        plots.rule_share_lines(transitions.monthly_top_rated_share(compared), title="d"),
-    ]
-    assert [ax.get_title() for ax in axes] == list("abcd")
-    grids = [
-        plots.loss_reason_bars(transitions.loss_reasons(EVENTS, UPWORK), title="e"),
-        plots.disagreement_bars(transitions.disagreement_reasons(compared), title="f"),
-    ]
-    assert [g.figure.get_suptitle() for g in grids] == ["e", "f"]
