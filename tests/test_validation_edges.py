@@ -257,3 +257,44 @@ def test_a_cell_longer_than_pythons_csv_limit_is_located(tmp_path):
     assert problems(tmp_path) == [
         "contracts.csv line 2, column earnings_usd: 'x' is not a number >= 0"
     ]
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b'name = "caf\xe9"\n', "is not UTF-8 text (byte 12)"),
+        (b"name = [\n", "is not valid TOML"),
+    ],
+)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["generate", "--out", "{out}", "--scenario", "{path}"],
+        ["profiles", "no-such-history", "--at", "2024-01-07", "--visibility", "{path}"],
+        ["jss", "no-such-history", "--rules", "{path}"],
+    ],
+    ids=["scenario", "visibility", "rules"],
+)
+def test_a_settings_file_that_cannot_be_read_is_named_with_exit_2(
+    tmp_path, capsys, command, content, says
+):
+    """Scenario, visibility and rule files share one reader: a file that is not
+    UTF-8 or not TOML is refused by name, with no traceback and no output."""
+    path = tmp_path / "mine.toml"
+    path.write_bytes(content)
+    out = tmp_path / "out"
+    args = [a.format(path=path, out=out) for a in command]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{path}: {says}") or err.startswith(f"{path} {says}"), err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_a_settings_path_that_is_a_folder_is_not_read(tmp_path):
+    from analysis.io.tomlfile import bundled_or_file, read_toml_file
+
+    with pytest.raises(InputError, match="could not be read"):
+        read_toml_file(tmp_path)
+    with pytest.raises(InputError, match=r"is neither a bundled scenario \(baseline, "):
+        bundled_or_file(tmp_path, package="analysis.simulate.scenarios", kind="scenario")

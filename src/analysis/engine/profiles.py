@@ -52,7 +52,6 @@ Everything is vectorised over freelancers and snapshot dates.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -67,6 +66,7 @@ from analysis.engine.status import badge_dates, status_grid
 from analysis.io.errors import InputError, Problem
 from analysis.io.history import History, to_day
 from analysis.io.profiles import BADGE_DTYPE, PROFILE_COLUMNS
+from analysis.io.tomlfile import parse_toml, read_toml_file
 
 #: Earnings within this many dollars of zero count as none (spread arithmetic).
 EARNED_TOLERANCE_USD = 1e-6
@@ -90,7 +90,7 @@ def visibility_rule_sets() -> list[str]:
 
 def _bundled() -> dict[str, Any]:
     text = resources.files("analysis.engine").joinpath("profiles.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    return parse_toml(text, "profiles.toml")
 
 
 def load_visibility(name_or_path: str | Path | None = None) -> Visibility:
@@ -115,12 +115,7 @@ def load_visibility(name_or_path: str | Path | None = None) -> Visibility:
                     )
                 ]  # fmt: skip
             )
-        try:
-            raw = tomllib.loads(path.read_text("utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(
-                [Problem(spec, None, None, None, f"is not valid TOML: {exc}")]
-            ) from None
+        raw = read_toml_file(path)
         label, spec = spec, None
     try:
         name = spec or raw["default"]

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from analysis.io.errors import InputError, Problem
 from analysis.io.limits import DATE_MAX, DATE_MIN, DATE_RANGE_EXPECTED, MAX_RULE_DAYS, MAX_USD
+from analysis.io.tomlfile import bundled_names, bundled_or_file
 
 DEFAULT_RULES = "upwork-2025"
 
@@ -106,8 +105,7 @@ class Rules:
 
 def bundled_rule_sets() -> list[str]:
     """Names of the rule sets shipped with the package."""
-    folder = resources.files("analysis.engine.rules")
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+    return bundled_names("analysis.engine.rules")
 
 
 def load_rules(name_or_path: str | Path | None = None) -> Rules:
@@ -115,41 +113,9 @@ def load_rules(name_or_path: str | Path | None = None) -> Rules:
 
     A malformed file raises `InputError` naming the file and the key at fault.
     """
-    spec = str(name_or_path or DEFAULT_RULES)
-    path = Path(spec)
-    if spec in bundled_rule_sets():
-        text = resources.files("analysis.engine.rules").joinpath(f"{spec}.toml").read_text("utf-8")
-        label = f"{spec}.toml"
-    elif path.is_file():
-        label = str(path)
-        try:
-            text = path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                [Problem(label, None, None, None, f"is not UTF-8 text (byte {exc.start + 1})")]
-            ) from None
-        except OSError as exc:
-            raise InputError(
-                [Problem(label, None, None, None, f"could not be read ({exc.strerror or exc})")]
-            ) from None
-    else:
-        raise InputError(
-            [
-                Problem(
-                    spec,
-                    None,
-                    None,
-                    None,
-                    "is neither a bundled rule set ("
-                    + ", ".join(bundled_rule_sets())
-                    + ") nor a TOML file",
-                )
-            ]
-        )
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError([Problem(label, None, None, None, f"is not valid TOML: {exc}")]) from None
+    raw, label = bundled_or_file(
+        name_or_path or DEFAULT_RULES, package="analysis.engine.rules", kind="rule set"
+    )
     if problems := check_values(raw, label):
         raise InputError(problems)
     try:

@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import json
 import math
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -64,6 +63,7 @@ from analysis.estimate.value import VALUE_EFFECTS, break_even, net_value_draws
 from analysis.io.errors import InputError, Problem
 from analysis.io.history import History, to_day
 from analysis.io.profiles import read_real_profiles
+from analysis.io.tomlfile import parse_toml, read_toml_file
 
 #: Monte Carlo draws of the effects.
 N_DRAWS = 4000
@@ -75,19 +75,19 @@ _EFFECT_FIELDS = ("effect", "estimate", "ci_low", "ci_high", "unit")
 def load_assumptions(path: str | Path | None = None) -> dict[str, Any]:
     """The assumptions table: the bundled `worth.toml`, or a TOML file at `path`."""
     if path is None:
-        text = resources.files("analysis.estimate").joinpath("worth.toml").read_text("utf-8")
         label = "worth.toml"
+        text = resources.files("analysis.estimate").joinpath(label).read_text("utf-8")
+        raw = parse_toml(text, label)
     else:
-        text, label = Path(path).read_text("utf-8"), str(path)
+        label, raw = str(path), read_toml_file(path)
     try:
-        raw = tomllib.loads(text)
         for name in VALUE_EFFECTS:
             e = raw["effects"][name]
             float(e["low"]), float(e["high"]), str(e["unit"])  # noqa: B018
         for key in ("weeks_off_after_loss", "negative_share_prior",
                     "negative_share_prior_contracts", "weeks_per_year"):  # fmt: skip
             float(raw["record"][key])
-    except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise InputError(
             [Problem(label, None, None, None, f"is not a valid assumptions table: {exc}")]
         ) from None

@@ -53,10 +53,8 @@ import os
 import shutil
 import tempfile
 import time
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -69,6 +67,7 @@ from analysis.engine.ruleset import load_rules
 from analysis.engine.status import STATUSES
 from analysis.io.errors import InputError, Problem
 from analysis.io.history import History
+from analysis.io.tomlfile import bundled_names, bundled_or_file
 from analysis.simulate.badges import NOT_STARTED, UNKNOWN
 from analysis.simulate.defaults import (
     DEFAULT_END,
@@ -134,39 +133,11 @@ class Scenario:
 
 def bundled_scenarios() -> list[str]:
     """Names of the scenarios shipped in ``analysis/scenarios``."""
-    folder = resources.files("analysis.simulate.scenarios")
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+    return bundled_names("analysis.simulate.scenarios")
 
 
 def _read_toml(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
-    spec = str(name_or_path)
-    if spec in bundled_scenarios():
-        text = (
-            resources.files("analysis.simulate.scenarios")
-            .joinpath(f"{spec}.toml")
-            .read_text("utf-8")
-        )
-        label = f"{spec}.toml"
-    elif Path(spec).is_file():
-        text, label = Path(spec).read_text("utf-8"), spec
-    else:
-        raise InputError(
-            [
-                Problem(
-                    spec,
-                    None,
-                    None,
-                    None,
-                    "is neither a bundled scenario ("
-                    + ", ".join(bundled_scenarios())
-                    + ") nor a TOML file",
-                )
-            ]
-        )
-    try:
-        return tomllib.loads(text), label
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError([Problem(label, None, None, None, f"is not valid TOML: {exc}")]) from None
+    return bundled_or_file(name_or_path, package="analysis.simulate.scenarios", kind="scenario")
 
 
 def knob_specs() -> dict[str, Knob]:
