@@ -324,7 +324,7 @@ def simulate(
     realised effects (``truth["realised"]``) and ``truth["_panel"]`` (in-loop
     statuses, for `status_panel`; not written to ``truth.json``).
     """
-    from analysis.simulate.world import run
+    from analysis.simulate.world import run_pair
 
     config = _config(config)
     if config.freelancers < 1:
@@ -342,7 +342,7 @@ def simulate(
         status_scope=config.scope,
     )
     t0 = time.perf_counter()
-    tables, realised, panel, plan, fmt = run(sim, kn, rules, progress)
+    tables, realised, panel, plan, fmt = run_pair(sim, kn, rules, progress)
     seconds = time.perf_counter() - t0
     if len(tables["contracts"]["cid"]) >= 10**fmt.contract:
         raise RuntimeError("more contracts than the id width allows")  # pragma: no cover
