@@ -110,16 +110,36 @@ BADGE_KNOBS = (
 # ---------------------------------------------------------------------------
 
 
+#: Kinds of knob: a number in a range, one word of a list, or a rule set.
+KNOB_KINDS = ("number", "choice", "rules")
+
+
 @dataclass(frozen=True)
 class Knob:
-    """One knob of the baseline scenario: default, allowed range, meaning, source."""
+    """One knob of the baseline scenario: default, allowed values, meaning, source.
+
+    ``kind`` is ``number`` (a float from `low` to `high`), ``choice`` (one of
+    `choices`) or ``rules`` (a bundled rule set name or a rules TOML path, checked
+    by loading it); the last two are string-valued and have NaN bounds.
+    """
 
     name: str
-    default: float
+    default: float | str
     low: float
     high: float
     meaning: str
     source: str
+    kind: str = "number"
+    choices: tuple[str, ...] = ()
+
+    @property
+    def allowed(self) -> str:
+        """The allowed values, said to a person."""
+        if self.kind == "choice":
+            return ", ".join(self.choices)
+        if self.kind == "rules":
+            return "a bundled rule set or a rules TOML file"
+        return f"{self.low:g} to {self.high:g}"
 
 
 @dataclass(frozen=True)
@@ -174,10 +194,23 @@ def knob_specs() -> dict[str, Knob]:
     raw, label = _read_toml(DEFAULT_SCENARIO)
     out = {}
     for name, spec in raw["knobs"].items():
-        low, high = spec["range"]
-        out[name] = Knob(
-            name, float(spec["value"]), float(low), float(high), spec["meaning"], spec["source"]
-        )
+        kind = spec.get("kind", "choice" if "choices" in spec else "number")
+        if kind == "number":
+            low, high = spec["range"]
+            out[name] = Knob(
+                name, float(spec["value"]), float(low), float(high), spec["meaning"], spec["source"]
+            )
+        else:
+            out[name] = Knob(
+                name,
+                str(spec["value"]),
+                math.nan,
+                math.nan,
+                spec["meaning"],
+                spec["source"],
+                kind,
+                tuple(spec.get("choices", ())),
+            )
     return out
 
 
@@ -187,7 +220,7 @@ def knob_table() -> pd.DataFrame:
         {
             "knob": k.name,
             "default": k.default,
-            "range": f"{k.low:g} to {k.high:g}",
+            "range": k.allowed,
             "planted_badge_effect": k.name in BADGE_KNOBS,
             "meaning": k.meaning,
             "source": k.source,
@@ -197,7 +230,7 @@ def knob_table() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _check_knob(name: str, value: object, where: str, specs: Mapping[str, Knob]) -> float:
+def _check_knob(name: str, value: object, where: str, specs: Mapping[str, Knob]) -> float | str:
     if name not in specs:
         close = difflib.get_close_matches(name, list(specs), n=1)
         hint = f"; did you mean {close[0]}?" if close else ""
@@ -205,6 +238,19 @@ def _check_knob(name: str, value: object, where: str, specs: Mapping[str, Knob])
             [Problem(where, None, None, None, f"{name!r} is not a knob{hint} (see knob_table())")]
         )
     spec = specs[name]
+    if spec.kind == "choice":
+        word = value.strip() if isinstance(value, str) else None
+        if word not in spec.choices:
+            raise InputError(
+                [
+                    Problem(
+                        where, None, None, str(value), f"is not one of {spec.allowed} (knob {name})"
+                    )
+                ]
+            )
+        return word
+    if spec.kind == "rules":
+        return _check_rules_knob(name, value, where)
     expected = f"is not a number from {spec.low:g} to {spec.high:g} (knob {name})"
     if isinstance(value, bool):
         raise InputError([Problem(where, None, None, str(value), expected)])
@@ -215,6 +261,27 @@ def _check_knob(name: str, value: object, where: str, specs: Mapping[str, Knob])
     if not math.isfinite(number) or not spec.low <= number <= spec.high:
         raise InputError([Problem(where, None, None, str(value), expected)])
     return number
+
+
+def _check_rules_knob(name: str, value: object, where: str) -> str:
+    """A rule set knob: a bundled name or a TOML path that `load_rules` reads."""
+    from analysis.engine.ruleset import bundled_rule_sets
+
+    text = value.strip() if isinstance(value, str) else ""
+    expected = (
+        "is neither a bundled rule set (" + ", ".join(bundled_rule_sets()) + ") nor a rules "
+        f"TOML file (knob {name})"
+    )
+    if not text or (text not in bundled_rule_sets() and not Path(text).is_file()):
+        raise InputError([Problem(where, None, None, str(value), expected)])
+    try:
+        load_rules(text)
+    except InputError as exc:
+        detail = "; ".join(p.expected for p in exc.problems)
+        raise InputError(
+            [Problem(where, None, None, text, f"is not a valid rules file (knob {name}): {detail}")]
+        ) from None
+    return text
 
 
 def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
@@ -235,11 +302,16 @@ def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
     )
 
 
-def parse_overrides(items: Iterable[str] | Mapping[str, object] | None) -> dict[str, float]:
-    """``["knob=value", ...]`` (the ``--set`` options) as ``{knob: float}``.
+def parse_overrides(
+    items: Iterable[str] | Mapping[str, object] | None,
+) -> dict[str, float | str]:
+    """``["knob=value", ...]`` (the ``--set`` options) as ``{knob: value}``: a float
+    for number knobs, a string for ``confounding`` and ``world_rules``.
 
     Refuses an unknown knob (suggesting the closest name), a value that is not a
-    number, or one outside the knob's range, with `InputError` naming the knob.
+    number, or one outside the knob's range, a word not among a choice knob's
+    values and a rule set that is neither bundled nor a readable rules file, with
+    `InputError` naming the knob.
     """
     if not items:
         return {}
@@ -276,8 +348,8 @@ class SimConfig:
     end: str = DEFAULT_END
     seed: int = DEFAULT_SEED
     scenario: str = DEFAULT_SCENARIO
-    overrides: Mapping[str, float] = field(default_factory=dict)
-    rules: str = "upwork-2025"
+    overrides: Mapping[str, float | str] = field(default_factory=dict)
+    rules: str | None = None
     status_scope: str = "auto"
 
     @property
@@ -332,7 +404,9 @@ def simulate(
     scenario = load_scenario(config.scenario)
     overrides = parse_overrides(dict(config.overrides))
     knobs = {**scenario.knobs, **overrides}
-    rules = load_rules(config.rules)
+    if config.rules is not None and "world_rules" not in overrides:
+        knobs["world_rules"] = config.rules  # the older way to name the world's rules
+    rules = load_rules(knobs["world_rules"])
     kn = SimpleNamespace(**knobs)
     sim = SimpleNamespace(
         seed=int(config.seed),

@@ -41,18 +41,27 @@ documented with their defaults and sources in ``scenarios/baseline.toml``):
   Rated with a JSS within ``pressure_jss_margin`` points of the threshold.
 - *Churn*: a base weekly hazard, higher after half a year without a hire;
   account holds and Terms-of-Service violations are rare events.
-- *Worlds that break the estimator's assumptions* (all 0 in ``baseline``, so the
-  baseline is byte for byte the world without them; their draws come from a
-  stream of their own, ``default_rng([seed, 12])``, so switching one on leaves
-  every other draw where it was): ``lift_heterogeneity_sd`` (freelancer ``i``'s
-  invitation and view lifts are the knobs times ``exp(sd * z_i)``),
+- *Worlds that break the estimator's assumptions* (all 0 or today's shape in
+  ``baseline``, so the baseline is the world without them; their draws have keys
+  of their own, so switching one on leaves every other draw where it was):
+  ``lift_heterogeneity_sd`` (freelancer ``i``'s invitation and view lifts are the
+  knobs times ``exp(sd * z_i)``, ``z`` from ``default_rng([seed, 12])``),
   ``effect_ramp_weeks`` (in the ``w``-th week of a Top Rated spell every demand
   lift is raised to ``min(1, w / ramp)``), ``quality_drift_sd`` (a weekly random
   walk added to quality, in demand through ``quality_visibility`` and in hiring
   and satisfaction), ``rate_noise_sd`` (log-normal noise on each new contract's
-  rate). ``truth["realised"]["invitation_lift"]`` is then the effect on the
-  treated: expected invitations in Top Rated weeks over the same weeks' without
-  the badge.
+  rate), ``confounding`` (the shape of ``f``: `visibility_terms`) and
+  ``world_rules`` (the rule set the `BadgeTracker` awards badges by; chosen in
+  `analysis.simulate.generate`).
+- *The badge shown*: each activity row records the status found on the Sunday
+  before (``status_shown``; ``none`` before a first contract).
+- *Random numbers*: the freelancers and week effects come from
+  ``default_rng(seed)`` before the loop; every draw inside the loop is keyed by
+  purpose, freelancer, week and offer (`analysis.simulate.keyed`). `run_pair` runs
+  the world and its twin without badge effects on the same numbers and
+  `counterfactual_truth` turns the two into ``truth["realised"]`` (effects on the
+  treated: invitations, views, hires per Top Rated week; rate premium; upkeep
+  hours; net value per holder-year).
 
 Every ``exp``/``log``/``pow`` comes from `analysis.simulate.stable` (results
 rounded to 24 mantissa bits), so the same seed gives the same bytes on any CPU.
