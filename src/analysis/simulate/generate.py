@@ -263,24 +263,57 @@ def _check_knob(name: str, value: object, where: str, specs: Mapping[str, Knob])
     return number
 
 
-def _check_rules_knob(name: str, value: object, where: str) -> str:
-    """A rule set knob: a bundled name or a TOML path that `load_rules` reads."""
+def world_rule_sets() -> list[str]:
+    """Names of the rule sets a simulated world can use: the engine's bundled ones
+    and the simulator's own (``analysis/simulate/worldrules``: ``upwork-strict``)."""
     from analysis.engine.ruleset import bundled_rule_sets
 
+    return sorted({*bundled_rule_sets(), *_own_world_rules()})
+
+
+def _own_world_rules() -> list[str]:
+    folder = resources.files("analysis.simulate.worldrules")
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def load_world_rules(name_or_path: str):
+    """The `Rules` a world awards badges by (knob ``world_rules``)."""
+    spec = str(name_or_path)
+    if spec in _own_world_rules():
+        spec = str(resources.files("analysis.simulate.worldrules").joinpath(f"{spec}.toml"))
+    return load_rules(spec)
+
+
+def _check_rules_knob(name: str, value: object, where: str) -> str:
+    """A rule set knob: a bundled name or a TOML path that `load_rules` reads, with
+    the ``upwork`` badge model (the simulator's `BadgeTracker` needs it)."""
     text = value.strip() if isinstance(value, str) else ""
     expected = (
-        "is neither a bundled rule set (" + ", ".join(bundled_rule_sets()) + ") nor a rules "
+        "is neither a bundled rule set (" + ", ".join(world_rule_sets()) + ") nor a rules "
         f"TOML file (knob {name})"
     )
-    if not text or (text not in bundled_rule_sets() and not Path(text).is_file()):
+    if not text or (text not in world_rule_sets() and not Path(text).is_file()):
         raise InputError([Problem(where, None, None, str(value), expected)])
     try:
-        load_rules(text)
+        rules = load_world_rules(text)
     except InputError as exc:
         detail = "; ".join(p.expected for p in exc.problems)
         raise InputError(
             [Problem(where, None, None, text, f"is not a valid rules file (knob {name}): {detail}")]
         ) from None
+    if rules.badges.model != "upwork":
+        raise InputError(
+            [
+                Problem(
+                    where,
+                    None,
+                    None,
+                    text,
+                    f"has badges.model {rules.badges.model!r}; a simulated marketplace needs "
+                    f"an 'upwork' model rule set (knob {name})",
+                )
+            ]
+        )
     return text
 
 
@@ -406,7 +439,7 @@ def simulate(
     knobs = {**scenario.knobs, **overrides}
     if config.rules is not None and "world_rules" not in overrides:
         knobs["world_rules"] = config.rules  # the older way to name the world's rules
-    rules = load_rules(knobs["world_rules"])
+    rules = load_world_rules(str(knobs["world_rules"]))
     kn = SimpleNamespace(**knobs)
     sim = SimpleNamespace(
         seed=int(config.seed),
@@ -800,8 +833,10 @@ __all__ = [
     "knob_specs",
     "knob_table",
     "load_scenario",
+    "load_world_rules",
     "parse_overrides",
     "simulate",
     "status_panel",
+    "world_rule_sets",
     "write_history",
 ]
