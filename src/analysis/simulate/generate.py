@@ -9,6 +9,13 @@ the simulated freelancers lived with. The badge's effects are *planted* through
 knobs (invitation, view and hire-rate lifts, rate premium, unpaid maintenance
 hours, declined risky jobs, pressure exits), and `truth.json` records every knob,
 the seed and the effects as realised, for estimators to be scored against.
+Each world is run twice, the second time with every badge effect off and the same
+random numbers (`analysis.simulate.world.run_pair`), and ``truth.json``
+``realised`` holds the effects on the treated that the pair reveals
+(`analysis.simulate.world.counterfactual_truth`). ``activity.csv`` has the badge
+shown each week (``status_shown``). Knobs are numbers, except ``confounding``
+(a shape) and ``world_rules`` (the rule set the world awards badges by;
+`load_world_rules`).
 
 Public API:
 
