@@ -484,9 +484,9 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True, refere
     ) + kn.week_noise_sd * rng.standard_normal(weeks)
     budget_contracts = max(1000, int(n * weeks * 0.6))
     fmt = IdFormat(n, budget_contracts, budget_contracts)
-    tracker = BadgeTracker(
-        rules, n, fmt, plan.first_monday, weeks, fr.profile_complete, config.status_scope
-    )
+    # the twin needs the JSS (demand, hiring) but no badge: it computes no status
+    scope = config.status_scope if badge_on else "jss-only"
+    tracker = BadgeTracker(rules, n, fmt, plan.first_monday, weeks, fr.profile_complete, scope)
 
     # the knobs that break the estimator's assumptions draw from a stream of their own
     extra = np.random.default_rng([config.seed, 12])
