@@ -93,7 +93,7 @@ def run_one(task: dict) -> list[dict]:
     from analysis.simulate.generate import generate
 
     overrides, keep_shown = WORLDS[task["world"]]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     with tempfile.TemporaryDirectory(prefix="coverage-") as tmp:
         summary = generate(
             tmp,
@@ -114,7 +114,7 @@ def run_one(task: dict) -> list[dict]:
         effects = estimate(history).set_index("effect")
     except Exception as exc:  # a world the estimators cannot handle is a result too
         effects, error = pd.DataFrame(), f"{type(exc).__name__}: {exc}"
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     realised = summary["realised"]
     rows = []
     for effect, key in SCORED.items():
@@ -143,6 +143,8 @@ def run_one(task: dict) -> list[dict]:
                 "top_rated_weeks": realised.get("top_rated_weeks"),
                 "simulate_s": round(t1 - t0, 1),
                 "estimate_s": round(t2 - t1, 1),
+                # CPU seconds of the whole run: what the wall time would be on an idle core
+                "cpu_s": round(c2 - c0, 1),
             }
         )
     return rows
@@ -217,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
             )
     wall = round(time.perf_counter() - t0, 1)
     table = pd.DataFrame(rows).sort_values(["world", "planted_lift", "seed", "effect"])
+    cpu = float(table.drop_duplicates(["world", "planted_lift", "seed"])["cpu_s"].sum())
     summary = {
         "what": "coverage of 95% intervals and mean bias against the counterfactual truth "
         "(truth.json realised), per world and effect (issue 12 item 5)",
@@ -232,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
         "histories": len(tasks),
         "jobs": args.jobs,
         "wall_seconds": wall,
+        "cpu_seconds": round(cpu, 1),
+        "idle_wall_seconds_estimate": round(cpu / max(args.jobs, 1), 1),
         "date": dt.date.today().isoformat(),
         "results": summarise(table),
     }
@@ -244,7 +249,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{world:<13} {effect:<30} coverage {cov:>5} of {s['estimated']:>3} "
                 f"estimated ({s['runs']} runs)  mean bias {bias}"
             )
-    print(f"Wall time {wall} s")
+    print(
+        f"Wall time {wall} s; CPU {cpu:.0f} s, so about {cpu / max(args.jobs, 1):.0f} s "
+        f"on {args.jobs} idle cores"
+    )
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
     csv = RESULTS / f"coverage-{args.freelancers}-{stamp}.csv"
     csv.parent.mkdir(parents=True, exist_ok=True)
