@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import analysis.simulate.generate as gen
 from analysis.engine.status import status_grid
 from analysis.io.errors import InputError
 from analysis.io.history import History
@@ -431,9 +432,36 @@ def test_bundled_sample_is_a_fresh_generation(sample, tmp_path):
 def test_calibration_of_the_bundled_sample(sample):
     history, _ = sample
     table = calibration_table(history)
-    assert list(table.columns) == ["figure", "target", "simulated", "tolerance", "within_tolerance"]
+    assert list(table.columns) == [
+        "figure", "source", "target", "simulated", "tolerance", "within_tolerance"
+    ]  # fmt: skip
+    assert table["source"].str.len().gt(0).all()
     required = table[~table["figure"].str.startswith("lifetime hours")]
     assert required["within_tolerance"].all(), required[~required["within_tolerance"]]
+    # the rows that answer to real search profiles (issue 13, item 3) are there
+    search = table[table["figure"].str.startswith("search-visible")]
+    assert len(search) == 3 + 5
+    assert set(search["source"]) == {gen.SOURCE_REAL}
+
+
+def test_real_search_figures_are_the_bundled_files():
+    """The targets of the search-profile rows recomputed from data/real/ the way
+    report 10 computes them (`analysis.stories.profiles`)."""
+    from analysis.stories import profiles as sp
+
+    real = sp.real_profiles()
+    jss = real["jss"].dropna().astype(float)
+    assert round(float((jss >= 90).mean()), 3) == gen.REAL_SHARE_JSS_90
+    assert round(float((jss == 100).mean()), 3) == gen.REAL_SHARE_JSS_100
+    churn = sp.jss_churn(real).set_index("horizon")
+    assert churn.loc["four weeks", "profiles"] == 415
+    assert round(float(churn.loc["four weeks", "crossed"]), 3) == gen.REAL_CROSSED_90_FOUR_WEEKS
+    rates = real.loc[real["category"] != "data entry", "hourly_rate_usd"]
+    assert len(rates) == 1713
+    assert tuple(rates.quantile(list(gen.QUANTILES))) == gen.REAL_RATE_QUANTILES
+    # the snapshot dates report 10 mirrors (one per distinct real date)
+    dates = sp.simulated_dates(gen.REAL_PROFILE_DATES[-1], real)["snapshot_date"]
+    assert [str(d.date()) for d in dates] == list(gen.REAL_PROFILE_DATES)
 
 
 # ---------------------------------------------------------------------------

@@ -558,6 +558,30 @@ REAL_QUANTILES = {
     "lifetime hours": (253, 358, 691, 1722, 3930),
 }
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+#: Where the figures of `REAL_QUANTILES` come from.
+SOURCE_2018 = "2018 scrape of 5,097 US Upwork profiles (../shared/data/README.md)"
+SOURCE_FHG = "Filippas, Horton & Golden, 'Reputation Inflation', Marketing Science 2022"
+
+#: The real search-visible profiles (data/real/upwork-profiles-datajobs-2023-2025.csv,
+#: provenance in data/real/README.md and ../shared/data/real/README.md), as report 10
+#: computes them (`analysis.stories.profiles`); `tests/test_simulate.py` recomputes
+#: every figure from the bundled file. Shares are among profiles showing a JSS, all
+#: four snapshots pooled; churn is the 445-profile panel 2023-07-24b -> 2023-08-19.
+SOURCE_REAL = "real Upwork search profiles 2023-2025 (data/real/README.md)"
+REAL_PROFILE_DATES = ("2023-07-24", "2023-08-19", "2025-09-09")
+REAL_SHARE_JSS_90 = 0.841  # 1,739 of 2,068
+REAL_SHARE_JSS_100 = 0.452  # 934 of 2,068
+REAL_CROSSED_90_FOUR_WEEKS = 0.043  # 18 of 415 with a JSS both times
+#: Hourly-rate quantiles of the real profiles outside the "data entry" search (1,713
+#: rows): the simulated categories (design, writing, engineering, sales, web, data
+#: science) have no counterpart to data entry, whose rates (median $5, mostly from
+#: Pakistan) would pull every quantile down; with it the real median is $25.
+REAL_RATE_QUANTILES = (15.0, 20.0, 30.0, 50.0, 80.0)
+#: Tolerances of the search-profile rows: the shares within 0.06 (the real snapshots
+#: range 0.82-0.92 at 90+); at 100 within 0.12 (they range 0.37-0.73); the churn
+#: within 0.02 (about two standard errors of a 415-profile panel); rates within 25%
+#: (as the 2018 rows).
+TOL_SHARE_90, TOL_SHARE_100, TOL_CHURN, TOL_RATE = 0.06, 0.12, 0.02, 0.25
 
 
 def calibration_table(
@@ -565,7 +589,7 @@ def calibration_table(
 ) -> pd.DataFrame:
     """Simulated figures next to the real ones they were calibrated to.
 
-    Columns ``figure, target, simulated, tolerance, within_tolerance``:
+    Columns ``figure, source, target, simulated, tolerance, within_tolerance``:
 
     - hourly rate, lifetime jobs and lifetime hours quantiles (p10..p90) among
       freelancers with at least 200 hours billed (``hours`` of hourly contracts),
@@ -579,7 +603,17 @@ def calibration_table(
       that feedback (target: far above, at least 10 points), the mean public
       rating (4.8 in Filippas, Horton & Golden 2022; within 0.15 stars) and the
       share of privately dissatisfied clients (private score 6 or less) who still
-      gave 4+ stars publicly (24% in the same paper; within 6 points).
+      gave 4+ stars publicly (24% in the same paper; within 6 points);
+    - the search-visible profiles (`analysis.engine.profiles.profiles`, Upwork's
+      visibility rule) on the real snapshot dates moved to the history's end, as
+      report 10 computes them: among profiles showing a JSS (three snapshots
+      pooled) the share at 90+ and at exactly 100, the share of the same profiles
+      crossing 90 in either direction over the four weeks between the first two,
+      and the hourly-rate quantiles p10..p90 (all snapshots pooled), against the
+      real search pages (`REAL_SHARE_JSS_90` and the constants after it; tolerances
+      there).
+
+    Column ``source`` says where each target comes from.
     """
     from analysis.engine.status import status_grid
 
@@ -605,6 +639,7 @@ def calibration_table(
             rows.append(
                 {
                     "figure": f"{figure} p{round(q * 100)} (>= 200 h billed)",
+                    "source": SOURCE_2018,
                     "target": float(t),
                     "simulated": sim,
                     "tolerance": "25%",
@@ -619,6 +654,7 @@ def calibration_table(
     rows.append(
         {
             "figure": f"Top Rated (or Plus) share of active freelancers, last {last_years:g} years",
+            "source": "Upwork: Top Rated is its top 10% of talent ([S20] in ../shared/research)",
             "target": 0.10,
             "simulated": share_top,
             "tolerance": "0.06 to 0.15",
@@ -628,6 +664,7 @@ def calibration_table(
     rows.append(
         {
             "figure": f"share of active freelancers with a JSS at 90 or above, last {last_years:g} years",
+            "source": "Upwork's JSS bands: most freelancers are at 90+ ([S2] in ../shared/research)",
             "target": 0.5,
             "simulated": share_high,
             "tolerance": "above 0.5 (most)",
@@ -640,6 +677,7 @@ def calibration_table(
     rows.append(
         {
             "figure": "public 5-star share minus private 9-10 share (per contract)",
+            "source": SOURCE_FHG,
             "target": 0.10,
             "simulated": gap,
             "tolerance": "at least 0.10 (far above)",
@@ -650,6 +688,7 @@ def calibration_table(
     rows.append(
         {
             "figure": "mean public rating, stars",
+            "source": SOURCE_FHG,
             "target": 4.8,
             "simulated": mean_public,
             "tolerance": "within 0.15",
@@ -661,13 +700,75 @@ def calibration_table(
     rows.append(
         {
             "figure": "privately dissatisfied (private <= 6) giving 4+ public stars",
+            "source": SOURCE_FHG,
             "target": 0.24,
             "simulated": share_4,
             "tolerance": "within 0.06",
             "within_tolerance": bool(abs(share_4 - 0.24) <= 0.06),
         }
     )
+    rows.extend(_profile_rows(history, load_rules(rules)))
     return pd.DataFrame(rows)
+
+
+def _profile_rows(history: History, rules) -> list[dict[str, Any]]:
+    """The search-profile rows of `calibration_table` (see there)."""
+    from analysis.engine.profiles import load_visibility, profiles
+
+    real = pd.to_datetime(pd.Series(REAL_PROFILE_DATES))
+    dates = (real + (history.as_of - real.iloc[-1])).tolist()
+    snap = profiles(history, dates, rules, load_visibility())
+    jss = snap["jss"].astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+    shown = jss[~np.isnan(jss)]
+    line = rules.badges.jss_min
+    high = float((shown >= line).mean()) if len(shown) else math.nan
+    full = float((shown == 100).mean()) if len(shown) else math.nan
+    pair = [snap.loc[snap["snapshot_date"] == d, ["freelancer_id", "jss"]] for d in dates[:2]]
+    both = pair[0].merge(pair[1], on="freelancer_id").dropna()
+    a = both["jss_x"].to_numpy(dtype=np.float64)
+    b = both["jss_y"].to_numpy(dtype=np.float64)
+    crossed = float(((a >= line) != (b >= line)).mean()) if len(both) else math.nan
+    rows = [
+        {
+            "figure": f"search-visible profiles with a JSS: share at {line:g}+",
+            "source": SOURCE_REAL,
+            "target": REAL_SHARE_JSS_90,
+            "simulated": high,
+            "tolerance": f"within {TOL_SHARE_90:g}",
+            "within_tolerance": bool(abs(high - REAL_SHARE_JSS_90) <= TOL_SHARE_90),
+        },
+        {
+            "figure": "search-visible profiles with a JSS: share at 100",
+            "source": SOURCE_REAL,
+            "target": REAL_SHARE_JSS_100,
+            "simulated": full,
+            "tolerance": f"within {TOL_SHARE_100:g}",
+            "within_tolerance": bool(abs(full - REAL_SHARE_JSS_100) <= TOL_SHARE_100),
+        },
+        {
+            "figure": f"search-visible profiles crossing {line:g} within four weeks",
+            "source": SOURCE_REAL,
+            "target": REAL_CROSSED_90_FOUR_WEEKS,
+            "simulated": crossed,
+            "tolerance": f"within {TOL_CHURN:g}",
+            "within_tolerance": bool(abs(crossed - REAL_CROSSED_90_FOUR_WEEKS) <= TOL_CHURN),
+        },
+    ]
+    rate = snap["hourly_rate_usd"].dropna()
+    for q, t in zip(QUANTILES, REAL_RATE_QUANTILES, strict=True):
+        sim = float(rate.quantile(q)) if len(rate) else math.nan
+        rows.append(
+            {
+                "figure": f"search-visible profiles: hourly rate p{round(q * 100)}, USD "
+                "(real: outside data entry)",
+                "source": SOURCE_REAL,
+                "target": t,
+                "simulated": sim,
+                "tolerance": f"{TOL_RATE:.0%}",
+                "within_tolerance": bool(abs(sim - t) <= TOL_RATE * t),
+            }
+        )
+    return rows
 
 
 def _badge_shares(history: History, grid: pd.DataFrame, rules) -> tuple[float, float]:
