@@ -448,6 +448,37 @@ def test_calibration_of_the_bundled_sample(sample):
     assert search["source"].str.startswith(gen.SOURCE_REAL).all()
 
 
+def test_search_rows_are_report_10s_figures(sample):
+    """The simulated side of the search-profile rows is what report 10 shows
+    (`analysis.stories.profiles` on the mirrored dates): same shares, same churn,
+    same rate quantiles."""
+    from analysis.engine.ruleset import load_rules
+    from analysis.stories import profiles as sp
+
+    history, _ = sample
+    rules = load_rules("upwork-2025")
+    table = calibration_table(history).set_index("figure")["simulated"]
+    real = sp.real_profiles()
+    sim = sp.simulated_profiles(history, rules, sp.simulated_dates(history.as_of, real))
+    gap = sp.calibration_gap(real, sim).set_index("figure")["simulated"]
+    assert table["search-visible profiles with a JSS (all): share at 90+"] == pytest.approx(
+        gap["share of JSS at 90+"]
+    )
+    assert table["search-visible profiles with a JSS (all): share at 100"] == pytest.approx(
+        gap["share of JSS at 100"]
+    )
+    assert table["search-visible profiles crossing 90 within four weeks"] == pytest.approx(
+        gap["crossing 90 within four weeks"]
+    )
+    rich = sim[sim["total_earnings_usd"] >= gen.EARNED_FLOOR_USD]["jss"].dropna()
+    assert table[
+        "search-visible profiles with a JSS and $1K+ earned: share at 90+"
+    ] == pytest.approx(float((rich >= 90).mean()))
+    assert table[
+        "search-visible profiles: hourly rate p50, USD (real: outside data entry)"
+    ] == pytest.approx(gap["median rate (USD/hour)"])
+
+
 def test_real_search_figures_are_the_bundled_files():
     """The targets of the search-profile rows recomputed from data/real/ the way
     report 10 computes them (`analysis.stories.profiles`)."""
