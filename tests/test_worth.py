@@ -250,8 +250,10 @@ def test_report_08_worth_verdict_in_plain_words():
     def answer(median, low, high, p, lift=1.54, hours=1.1):
         return {
             "inputs": {"freelancer_id": "me"},
-            "effects": [{"effect": "invitation_lift", "estimate": 1.22},
-                        {"effect": "maintenance_hours", "estimate": 2.2}],
+            "effects": [{"effect": "invitation_lift", "estimate": 1.22,
+                         "source": "assumption (worth.toml)"},
+                        {"effect": "maintenance_hours", "estimate": 2.2,
+                         "source": "assumption (worth.toml)"}],
             "net_usd_median": median, "net_usd_low": low, "net_usd_high": high,
             "p_worth_it": p, "break_even_lift": lift, "break_even_upkeep_hours": hours,
         }  # fmt: skip
@@ -263,11 +265,18 @@ def test_report_08_worth_verdict_in_plain_words():
     assert "(90% interval -$1,400 to $258; it pays in 13% of the draws)" in text
     assert "at a 1.22x lift and 2.2 upkeep hours a week" in text
     assert "It breaks even at a 1.54x lift in new work." in text
-    assert text.endswith("At a 1.22x lift it stops paying above 1.1 upkeep hours a week.")
-    assert fl.worth_verdict(answer(900, 100, 2000, 0.97)).startswith("Worth it for")
-    assert fl.worth_verdict(answer(-900, -2000, -100, 0.0, hours=-0.5)).endswith(
-        "At a 1.22x lift it does not pay even with no upkeep."
+    assert "At a 1.22x lift it stops paying above 1.1 upkeep hours a week." in text
+    assert text.endswith(
+        "The badge's effects here are stated assumptions (the ranges of worth.toml, with "
+        "their sources), not estimates."
     )
+    assert fl.worth_verdict(answer(900, 100, 2000, 0.97)).startswith("Worth it for")
+    assert "At a 1.22x lift it does not pay even with no upkeep." in fl.worth_verdict(
+        answer(-900, -2000, -100, 0.0, hours=-0.5)
+    )
+    estimated = answer(10, -50, 90, 0.6)
+    estimated["effects"] = [dict(e, source="estimated (e.json)") for e in estimated["effects"]]
+    assert fl.worth_verdict(estimated).endswith("The badge's effects: estimated (e.json).")
     assert fl.worth_verdict(answer(10, -50, 90, 0.6)).startswith("Probably worth it")
     assert "No lift makes it pay" in fl.worth_verdict(answer(-5, -9, -1, 0.0, lift=math.inf))
     assert fl.worth_title(answer(-567, -1400, 258, 0.13)) == (

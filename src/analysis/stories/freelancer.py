@@ -221,8 +221,10 @@ def _usd(x: float) -> str:
 
 def worth_verdict(result: dict[str, Any] | None, why: str | None = None) -> str:
     """The "is it worth it for me?" answer in plain words: the verdict at the central
-    effects, the 90% interval, and what would change it (the break-even lift and the
-    upkeep hours at which it stops paying); without an answer, why not."""
+    effects, the 90% interval, what would change it (the break-even lift and the
+    upkeep hours at which it stops paying) and where the effects come from (stated
+    assumptions or estimates: the world the verdict holds in); without an answer,
+    why not."""
     if result is None:
         return f"Not computed: {why or 'the record cannot answer it'}."
     eff = {e["effect"]: e for e in result["effects"]}
@@ -250,7 +252,15 @@ def worth_verdict(result: dict[str, Any] | None, why: str | None = None) -> str:
         if be_hours > 0
         else f"At a {lift:.2f}x lift it does not pay even with no upkeep."
     )
-    return f"{head} {lift_text} {hours_text}"
+    sources = {str(e.get("source", "")) for e in result["effects"]}
+    if sources and all(x.startswith("assumption") for x in sources):
+        world = (
+            "The badge's effects here are stated assumptions (the ranges of worth.toml, "
+            "with their sources), not estimates."
+        )
+    else:
+        world = "The badge's effects: " + "; ".join(sorted(sources)) + "."
+    return f"{head} {lift_text} {hours_text} {world}"
 
 
 def worth_title(result: dict[str, Any]) -> str:
