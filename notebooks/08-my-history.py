@@ -98,5 +98,23 @@ _ = plots.earnings_vs_minimum(
     f"of {len(status)} weeks",
 )
 
+# %% [markdown]
+# ## Is it worth it for me?
+#
+# The net value of a year with the badge for this freelancer, from their own record
+# (rate, billed hours, contract values, new work or invitations, the risk of losing
+# the badge from their headroom) and the badge's effects, which no public data
+# measures: by default the stated ranges of `src/analysis/estimate/worth.toml`, each
+# with its sources (`toprated worth --effects` takes estimates instead). The chart
+# shows the net value over the invitation lift (rows) and the weekly upkeep hours
+# (columns), the rate premium at its central value: red cells lose money, blue ones
+# pay. The same answer on the command line: `toprated worth HISTORY --freelancer ID`.
+
+# %%
+answer, grid, why = fl.own_worth(stage.history, who, stage.rules, seed=seed)
+print(fl.worth_verdict(answer, why))
+if answer is not None:
+    _ = plots.worth_heatmap(grid, title=fl.worth_title(answer))
+
 # %%
 finding(fl.freelancer_finding(who, table, threshold))

@@ -69,6 +69,12 @@ def test_every_notebook_builds_a_report(built):
         assert r.finding, f"{r.name} states no finding"
     index = (out / "index.html").read_text("utf-8")
     assert all(r.file in index for r in reports)
+    # issue 13 item 5: the verdict of report 05 says which world it holds in, on its
+    # page and in the index (the test history is simulated: it carries truth.json)
+    worth = next(r for r in reports if r.name.startswith("05"))
+    qualifier = "In this simulated marketplace (scenario baseline), with these planted effects:"
+    assert worth.finding.startswith(qualifier) or worth.finding.startswith("No value computed")
+    assert worth.finding.split(":")[0] in index
 
 
 def test_payloads_are_escaped_in_the_html(built):

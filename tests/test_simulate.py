@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import analysis.simulate.generate as gen
 from analysis.engine.status import status_grid
 from analysis.io.errors import InputError
 from analysis.io.history import History
@@ -434,9 +435,76 @@ def test_bundled_sample_is_a_fresh_generation(sample, tmp_path):
 def test_calibration_of_the_bundled_sample(sample):
     history, _ = sample
     table = calibration_table(history)
-    assert list(table.columns) == ["figure", "target", "simulated", "tolerance", "within_tolerance"]
-    required = table[~table["figure"].str.startswith("lifetime hours")]
+    assert list(table.columns) == [
+        "figure", "source", "target", "simulated", "tolerance", "within_tolerance"
+    ]  # fmt: skip
+    assert table["source"].str.len().gt(0).all()
+    held = ~table["figure"].str.startswith("lifetime hours") & ~table["tolerance"].str.startswith(
+        "not held"
+    )
+    required = table[held]
     assert required["within_tolerance"].all(), required[~required["within_tolerance"]]
+    # the rows that answer to real search profiles (issue 13, item 3) are there
+    search = table[table["figure"].str.startswith("search-visible")]
+    assert len(search) == 4 + 5
+    assert (search["tolerance"] == "not held (selection)").sum() == 1
+    assert search["source"].str.startswith(gen.SOURCE_REAL).all()
+
+
+def test_search_rows_are_report_10s_figures(sample):
+    """The simulated side of the search-profile rows is what report 10 shows
+    (`analysis.stories.profiles` on the mirrored dates): same shares, same churn,
+    same rate quantiles."""
+    from analysis.engine.ruleset import load_rules
+    from analysis.stories import profiles as sp
+
+    history, _ = sample
+    rules = load_rules("upwork-2025")
+    table = calibration_table(history).set_index("figure")["simulated"]
+    real = sp.real_profiles()
+    sim = sp.simulated_profiles(history, rules, sp.simulated_dates(history.as_of, real))
+    gap = sp.calibration_gap(real, sim).set_index("figure")["simulated"]
+    assert table["search-visible profiles with a JSS (all): share at 90+"] == pytest.approx(
+        gap["share of JSS at 90+"]
+    )
+    assert table["search-visible profiles with a JSS (all): share at 100"] == pytest.approx(
+        gap["share of JSS at 100"]
+    )
+    assert table["search-visible profiles crossing 90 within four weeks"] == pytest.approx(
+        gap["crossing 90 within four weeks"]
+    )
+    rich = sim[sim["total_earnings_usd"] >= gen.EARNED_FLOOR_USD]["jss"].dropna()
+    assert table[
+        "search-visible profiles with a JSS and $1K+ earned: share at 90+"
+    ] == pytest.approx(float((rich >= 90).mean()))
+    assert table[
+        "search-visible profiles: hourly rate p50, USD (real: outside data entry)"
+    ] == pytest.approx(gap["median rate (USD/hour)"])
+
+
+def test_real_search_figures_are_the_bundled_files():
+    """The targets of the search-profile rows recomputed from data/real/ the way
+    report 10 computes them (`analysis.stories.profiles`)."""
+    from analysis.stories import profiles as sp
+
+    real = sp.real_profiles()
+    jss = real["jss"].dropna().astype(float)
+    assert round(float((jss >= 90).mean()), 3) == gen.REAL_SHARE_JSS_90
+    assert round(float((jss == 100).mean()), 3) == gen.REAL_SHARE_JSS_100
+    earned = real.loc[real["total_earnings_usd"] >= gen.EARNED_FLOOR_USD, "jss"].dropna()
+    assert round(float((earned >= 90).mean()), 3) == gen.REAL_SHARE_JSS_90_EARNED
+    per_snapshot = real.dropna(subset=["jss"]).groupby("snapshot")["jss"]
+    at_100 = per_snapshot.apply(lambda j: (j == 100).mean()).round(2)
+    assert (at_100.min(), at_100.max()) == gen.REAL_SHARE_JSS_100_RANGE
+    churn = sp.jss_churn(real).set_index("horizon")
+    assert churn.loc["four weeks", "profiles"] == gen.REAL_PANEL_FOUR_WEEKS
+    assert round(float(churn.loc["four weeks", "crossed"]), 3) == gen.REAL_CROSSED_90_FOUR_WEEKS
+    rates = real.loc[real["category"] != "data entry", "hourly_rate_usd"]
+    assert len(rates) == 1713
+    assert tuple(rates.quantile(list(gen.QUANTILES))) == gen.REAL_RATE_QUANTILES
+    # the snapshot dates report 10 mirrors (one per distinct real date)
+    dates = sp.simulated_dates(gen.REAL_PROFILE_DATES[-1], real)["snapshot_date"]
+    assert [str(d.date()) for d in dates] == list(gen.REAL_PROFILE_DATES)
 
 
 # ---------------------------------------------------------------------------

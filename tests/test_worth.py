@@ -202,3 +202,102 @@ def test_worth_heatmap_draws():
     assert ax.get_title() == "w"
     assert [t.get_text() for t in ax.get_yticklabels()] == ["1.50x", "1.00x"]
     plt.close("all")
+
+
+# ---------------------------------------------------------------------------
+# report 08's "is it worth it for me?" section (analysis.stories.freelancer)
+# ---------------------------------------------------------------------------
+
+
+def test_report_08_worth_grid_is_the_formula_on_the_demo_record(tmp_path):
+    """The chart's cells by hand: net = k * ((L - 1) * 4 * VALUE + (R - 1) * EARNED)
+    - M * RATE * 52, k = 1 - P_LOSS * 13 / 52, R the central rate premium of
+    worth.toml (sqrt(1.0 * 1.15)); and the cell at the central lift and upkeep is
+    the answer's own central net value."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from analysis.report import plots
+    from analysis.stories import freelancer as fl
+
+    h = read_history(config.DEMO)
+    answer, grid, why = fl.own_worth(h, "me", RULES, lifts=[1.0, 1.5], upkeep_hours=[0.0, 2.0])
+    assert why is None
+    k = 1 - P_LOSS * 13 / 52
+    premium = math.sqrt(1.0 * 1.15)
+
+    def net(lift, hours):
+        return k * ((lift - 1) * 4 * VALUE + (premium - 1) * EARNED) - hours * RATE * 52
+
+    assert list(grid["lift"]) == [1.0, 1.0, 1.5, 1.5]
+    assert list(grid["upkeep_hours"]) == [0.0, 2.0, 0.0, 2.0]
+    expected = [net(1.0, 0.0), net(1.0, 2.0), net(1.5, 0.0), net(1.5, 2.0)]
+    assert grid["net_usd"].to_numpy() == pytest.approx(expected)
+    eff = {e["effect"]: e["estimate"] for e in answer["effects"]}
+    central = fl.own_worth(h, "me", RULES, lifts=[eff["invitation_lift"]],
+                           upkeep_hours=[eff["maintenance_hours"]])[1]  # fmt: skip
+    assert central["net_usd"].iloc[0] == pytest.approx(answer["net_usd_central"])
+    # what the heatmap draws: the same numbers, highest lift on top, hours left to right
+    ax = plots.worth_heatmap(grid, title=fl.worth_title(answer))
+    drawn = np.asarray(ax.collections[0].get_array()).reshape(2, 2)
+    assert drawn == pytest.approx(np.array([expected[2:], expected[:2]]))
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["1.50x", "1.00x"]
+
+
+def test_report_08_worth_verdict_in_plain_words():
+    from analysis.stories import freelancer as fl
+
+    def answer(median, low, high, p, lift=1.54, hours=1.1):
+        return {
+            "inputs": {"freelancer_id": "me"},
+            "effects": [{"effect": "invitation_lift", "estimate": 1.22,
+                         "source": "assumption (worth.toml)"},
+                        {"effect": "maintenance_hours", "estimate": 2.2,
+                         "source": "assumption (worth.toml)"}],
+            "net_usd_median": median, "net_usd_low": low, "net_usd_high": high,
+            "p_worth_it": p, "break_even_lift": lift, "break_even_upkeep_hours": hours,
+        }  # fmt: skip
+
+    text = fl.worth_verdict(answer(-567, -1400, 258, 0.13))
+    assert text.startswith(
+        "Probably not worth it for freelancer me: a year with the badge nets -$567"
+    )
+    assert "(90% interval -$1,400 to $258; it pays in 13% of the draws)" in text
+    assert "at a 1.22x lift and 2.2 upkeep hours a week" in text
+    assert "It breaks even at a 1.54x lift in new work." in text
+    assert "At a 1.22x lift it stops paying above 1.1 upkeep hours a week." in text
+    assert text.endswith(
+        "The badge's effects here are stated assumptions (the ranges of worth.toml, with "
+        "their sources), not estimates."
+    )
+    assert fl.worth_verdict(answer(900, 100, 2000, 0.97)).startswith("Worth it for")
+    assert "At a 1.22x lift it does not pay even with no upkeep." in fl.worth_verdict(
+        answer(-900, -2000, -100, 0.0, hours=-0.5)
+    )
+    estimated = answer(10, -50, 90, 0.6)
+    estimated["effects"] = [dict(e, source="estimated (e.json)") for e in estimated["effects"]]
+    assert fl.worth_verdict(estimated).endswith("The badge's effects: estimated (e.json).")
+    assert fl.worth_verdict(answer(10, -50, 90, 0.6)).startswith("Probably worth it")
+    assert "No lift makes it pay" in fl.worth_verdict(answer(-5, -9, -1, 0.0, lift=math.inf))
+    assert fl.worth_title(answer(-567, -1400, 258, 0.13)) == (
+        "Pays above a 1.54x lift at 2.2 upkeep hours a week, or below 1.1 hours a week "
+        "at a 1.22x lift"
+    )
+    assert fl.worth_verdict(None, "no hourly rate") == "Not computed: no hourly rate."
+
+
+def test_report_08_worth_without_an_hourly_rate_says_why():
+    """Fixed-price work only and no listed rate: no rate for the formula, so no answer
+    and an empty grid, and a reason (report 08 still builds)."""
+    from analysis.stories import freelancer as fl
+
+    h = make_history(
+        contracts=[
+            dict(contract_id=f"c{i}", client_id=f"k{i}", start_date=s, end_date=e,
+                 public_rating=5.0, contract_type="fixed", hours=None)
+            for i, (s, e) in enumerate([("2024-03-01", "2024-03-10"), ("2024-04-01", "2024-04-10")])
+        ],
+    )  # fmt: skip
+    answer, grid, why = fl.own_worth(h, "f1", RULES)
+    assert answer is None and grid.empty
+    assert why

@@ -1,8 +1,13 @@
-"""One freelancer's own record: JSS windows, badge weeks, headroom over time.
+"""One freelancer's own record: JSS windows, badge weeks, headroom over time, and
+whether the badge is worth it for them.
 
 The building blocks of report ``08-my-history``: the same engine as every other
 report (`analysis.engine.jss`, `analysis.engine.status`, `analysis.engine.whatif`), restricted to one
-freelancer and reshaped into tidy frames for the plots module.
+freelancer and reshaped into tidy frames for the plots module. The "is it worth it
+for me?" section is `toprated worth` (`analysis.estimate.worth`): `own_worth` gives
+its answer and the grid of net value over invitation lift and weekly upkeep hours
+(`analysis.estimate.worth.net_over_lift_and_upkeep`), `worth_verdict` says it in
+plain words.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis import config
@@ -18,7 +24,14 @@ from analysis.engine.jss import jss_grid
 from analysis.engine.ruleset import Rules
 from analysis.engine.status import TOP_RATED_STATUSES, status_grid
 from analysis.engine.whatif import whatif
+from analysis.estimate.worth import net_over_lift_and_upkeep, worth
+from analysis.io.errors import InputError
 from analysis.io.history import History
+
+#: Invitation lifts (rows) and weekly upkeep hours (columns) of report 08's worth
+#: chart: no effect to a doubling of new work, and no upkeep to a working day a week.
+WORTH_LIFTS = np.round(np.arange(1.0, 2.01, 0.1), 2)
+WORTH_UPKEEP_HOURS = np.array([0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0])
 
 
 def own_history_path(history_path: str | Path | None, my_history_path: str | Path | None) -> Path:
@@ -168,3 +181,98 @@ def freelancer_finding(freelancer_id: str, table: pd.DataFrame, threshold: float
         f"Freelancer {freelancer_id}: JSS {now['jss']} on {now['date']}, below {threshold:g}; "
         f"{now['positives_to_reach']} positive outcome(s) would lift it back."
     )
+
+
+def own_worth(
+    history: History,
+    freelancer_id: str,
+    rules: Rules,
+    seed: int = 0,
+    lifts: Any = WORTH_LIFTS,
+    upkeep_hours: Any = WORTH_UPKEEP_HOURS,
+) -> tuple[dict[str, Any] | None, pd.DataFrame, str | None]:
+    """`toprated worth`'s answer for one freelancer (stated effect ranges of
+    ``worth.toml``, seeded draws), the grid ``lift, upkeep_hours, net_usd`` of the
+    net value of a year with the badge over invitation lift and weekly upkeep (rate
+    premium at its central value) from the same inputs, and why there is no answer
+    (None when there is one).
+
+    Why both: the answer is one point with an interval; the grid shows where the
+    freelancer stands whatever the true lift and their own upkeep turn out to be.
+    A record the formula cannot use (no hourly rate listed and no hourly hours
+    billed) gives ``(None, empty grid, reason)``: report 08 says why, and builds.
+    """
+    try:
+        result = worth(history, freelancer_id, rules, seed=seed)
+    except InputError as e:
+        why = "; ".join(p.expected or str(p) for p in e.problems) or str(e)
+        empty = pd.DataFrame({"lift": [], "upkeep_hours": [], "net_usd": []}, dtype=float)
+        return None, empty, why
+    effects = pd.DataFrame(result["effects"])
+    grid = net_over_lift_and_upkeep(
+        result["inputs"], effects, lifts, upkeep_hours, result["weeks_per_year"]
+    )
+    return result, grid, None
+
+
+def _usd(x: float) -> str:
+    return f"-${-x:,.0f}" if x < 0 else f"${x:,.0f}"
+
+
+def worth_verdict(result: dict[str, Any] | None, why: str | None = None) -> str:
+    """The "is it worth it for me?" answer in plain words: the verdict at the central
+    effects, the 90% interval, what would change it (the break-even lift and the
+    upkeep hours at which it stops paying) and where the effects come from (stated
+    assumptions or estimates: the world the verdict holds in); without an answer,
+    why not."""
+    if result is None:
+        return f"Not computed: {why or 'the record cannot answer it'}."
+    eff = {e["effect"]: e for e in result["effects"]}
+    lift, up = eff["invitation_lift"]["estimate"], eff["maintenance_hours"]["estimate"]
+    net, lo, hi = result["net_usd_median"], result["net_usd_low"], result["net_usd_high"]
+    be_lift, be_hours = result["break_even_lift"], result["break_even_upkeep_hours"]
+    p = result["p_worth_it"]
+    if lo > 0:
+        verdict = "Worth it"
+    elif hi < 0:
+        verdict = "Not worth it"
+    else:
+        verdict = "Probably worth it" if p >= 0.5 else "Probably not worth it"
+    head = (
+        f"{verdict} for freelancer {result['inputs']['freelancer_id']}: a year with the "
+        f"badge nets {_usd(net)} (90% interval {_usd(lo)} to {_usd(hi)}; it pays in "
+        f"{p:.0%} of the draws) at a {lift:.2f}x lift and {up:.1f} upkeep hours a week."
+    )
+    if not np.isfinite(be_lift):
+        lift_text = "No lift makes it pay: the record shows no new work for a badge to lift."
+    else:
+        lift_text = f"It breaks even at a {be_lift:.2f}x lift in new work."
+    hours_text = (
+        f"At a {lift:.2f}x lift it stops paying above {be_hours:.1f} upkeep hours a week."
+        if be_hours > 0
+        else f"At a {lift:.2f}x lift it does not pay even with no upkeep."
+    )
+    sources = {str(e.get("source", "")) for e in result["effects"]}
+    if sources and all(x.startswith("assumption") for x in sources):
+        world = (
+            "The badge's effects here are stated assumptions (the ranges of worth.toml, "
+            "with their sources), not estimates."
+        )
+    else:
+        world = "The badge's effects: " + "; ".join(sorted(sources)) + "."
+    return f"{head} {lift_text} {hours_text} {world}"
+
+
+def worth_title(result: dict[str, Any]) -> str:
+    """The worth chart's title: where the freelancer's break-even lies."""
+    eff = {e["effect"]: e["estimate"] for e in result["effects"]}
+    be_lift, be_hours = result["break_even_lift"], result["break_even_upkeep_hours"]
+    at_hours = f"at {eff['maintenance_hours']:.1f} upkeep hours a week"
+    if not np.isfinite(be_lift):
+        return "No lift pays: no new work in the last 12 months"
+    if be_hours > 0:
+        return (
+            f"Pays above a {be_lift:.2f}x lift {at_hours}, or below {be_hours:.1f} "
+            f"hours a week at a {eff['invitation_lift']:.2f}x lift"
+        )
+    return f"Pays only above a {be_lift:.2f}x lift {at_hours}"
