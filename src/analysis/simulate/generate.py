@@ -63,6 +63,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -251,8 +252,7 @@ def world_rule_sets() -> list[str]:
 
 
 def _own_world_rules() -> list[str]:
-    folder = resources.files("analysis.simulate.worldrules")
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+    return bundled_names("analysis.simulate.worldrules")
 
 
 def load_world_rules(name_or_path: str):
