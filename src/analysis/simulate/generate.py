@@ -47,7 +47,7 @@ on after that, as they finish their work. On the bundled sample the planted
 within-week lift is 1.25 (``realised.invitation_lift_direct``), the effect on the
 treated against the counterfactual twin 1.31 (``realised.invitation_lift``: it also
 carries what the badge's extra earnings do to later visibility), and the naive
-Top-Rated-vs-rest ratio 5.3 (``truth.json``).
+Top-Rated-vs-rest ratio 4.5 (``truth.json``).
 """
 
 from __future__ import annotations
