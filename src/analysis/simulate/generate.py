@@ -45,7 +45,7 @@ Activity rows exist for the weeks a freelancer is on the platform (from the
 week of ``joined_date`` to the week they leave); contracts and payments may go
 on after that, as they finish their work. On the bundled sample the planted
 within-week lift is 1.25 (``realised.invitation_lift_direct``), the effect on the
-treated against the counterfactual twin 1.31 (``realised.invitation_lift``: it also
+treated against the counterfactual twin 1.30 (``realised.invitation_lift``: it also
 carries what the badge's extra earnings do to later visibility), and the naive
 Top-Rated-vs-rest ratio 4.5 (``truth.json``).
 """
@@ -736,16 +736,19 @@ def calibration_table(
     }
     for figure, target in REAL_QUANTILES.items():
         series = values[figure]
+        # a count's quantile moves in whole jobs: 25% of a 3-job target would demand it exactly
+        whole = figure == "lifetime jobs"
         for q, t in zip(QUANTILES, target, strict=True):
             sim = float(series.quantile(q)) if series is not None and len(series) else math.nan
+            allowed = max(0.25 * t, 1.0) if whole else 0.25 * t
             rows.append(
                 {
                     "figure": f"{figure} p{round(q * 100)} (>= 200 h billed)",
                     "source": SOURCE_2018,
                     "target": float(t),
                     "simulated": sim,
-                    "tolerance": "25%",
-                    "within_tolerance": bool(abs(sim - t) <= 0.25 * t),
+                    "tolerance": "25% or 1 job" if whole else "25%",
+                    "within_tolerance": bool(abs(sim - t) <= allowed),
                 }
             )
 
