@@ -586,6 +586,61 @@ def _client_codes(client_id: pd.Series, bounds: np.ndarray) -> np.ndarray:
     return client_codes(bounds, offsets, data)
 
 
+def outcome_codes(contracts: pd.DataFrame, rules: Rules) -> np.ndarray:
+    """Each contract's outcome once ended as an int8 code (`POSITIVE`, `NEGATIVE`,
+    `NEUTRAL`, `EXCLUDED`): `contract_outcomes`' ``outcome`` without building a frame."""
+    return _contract_columns(contracts, rules)["code"]
+
+
+def jss_matrix(
+    contracts: pd.DataFrame,
+    bounds: np.ndarray,
+    rules: Rules,
+    first_day: int,
+    last_day: int,
+    backend: str = "numba",
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The JSS as a dense ``(freelancers, dates)`` float array (NaN = no JSS).
+
+    For callers that already hold the contracts grouped by freelancer (the status
+    engine): freelancer ``f`` has rows ``bounds[f]:bounds[f+1]`` of `contracts`.
+    Returns the JSS evaluation days in ``[first_day, last_day]`` (day numbers)
+    and the ``jss`` column of `jss_grid` laid out on them: the same chunks and
+    kernels, without building (and then unpicking) the grid's frame. Dates
+    before a freelancer's first start are NaN, as they have no grid row.
+    """
+    compute = _backend(backend)
+    table = contracts[list(_NEEDED)]
+    bounds = np.asarray(bounds, dtype=np.int64)
+    n = len(bounds) - 1
+    days = _grid_days(int(first_day), int(last_day), rules)
+    dense = np.full((n, len(days)), np.nan)
+    if n == 0 or len(days) == 0 or len(table) == 0:
+        return days, dense
+    start_days = _days(table["start_date"])
+    empty = bounds[1:] == bounds[:-1]
+    first_start = np.minimum.reduceat(np.append(start_days, _OPEN_END), bounds[:-1])
+    first_start = np.where(empty, _OPEN_END, first_start)
+    t0 = int(days[0])
+    step = rules.calendar.jss_every_days
+    j_first = np.clip(-((t0 - first_start) // step), 0, len(days))
+    prep = _Prepared(
+        ids=pa.nulls(n, pa.large_string()),
+        bounds=bounds,
+        order=None,
+        table=table,
+        days=days,
+        j_first=j_first,
+        out_off=np.concatenate([[0], np.cumsum(len(days) - j_first)]),
+    )
+    for f0, f1 in _chunks(prep, chunk_size):
+        out = _new_columns(rules, int(prep.out_off[f1] - prep.out_off[f0]))
+        compute(prep, rules, f0, f1, out)
+        dense[out["freelancer"], (out["eval_day"] - t0) // step] = out["jss"]
+    return days, dense
+
+
 def _score_columns(rules: Rules) -> list[str]:
     return [f"score_{name}" for name in rules.windows.days] + ["score_trending"]
 

@@ -439,3 +439,99 @@ def cumulative_earnings(code, first, last, amount, n, days, base, ia, ib):
             for j in range(n_days):
                 out[c, j] = cum[j]
     return out
+
+
+@njit(cache=True, error_model="numpy")
+def status_rows(
+    ext,
+    lookback,
+    first_start,
+    first_negative,
+    profile,
+    jss,
+    earn,
+    standing,
+    active,
+    large_ok,
+    jss_min,
+    earnings_min,
+    tenure_min,
+    good_required,
+    plus_above,
+    out_row,
+    out_day,
+    out_status,
+    out_jss,
+    out_jss_na,
+    out_earn,
+    out_good,
+    out_flags,
+):
+    """The status grid's rows of one block, one pass per freelancer (upwork model).
+
+    Inputs are the block's criteria on the Sundays ``ext`` (the output Sundays
+    preceded by ``lookback`` earlier ones, for the good-week count): ``jss``
+    (NaN = none) and ``earn`` (earnings in the window), ``standing`` and
+    ``active`` as ``(n, len(ext))`` arrays, ``large_ok`` on the output Sundays
+    only, and per freelancer its first start, first negative end and profile
+    flag. The same comparisons as `analysis.engine.status` (thresholds arrive
+    with their tolerances applied), so the rows equal the numpy path's. A row is
+    written for every output Sunday on or after the freelancer's first start, in
+    freelancer then Sunday order; ``out_flags`` rows are ``jss_ok, earnings_ok,
+    tenure_ok, profile_ok, standing_ok, active_ok``. Returns the number of rows.
+    """
+    n, n_ext = jss.shape
+    good = np.zeros(n_ext, np.int64)
+    row = 0
+    for c in range(n):
+        fs = first_start[c]
+        fneg = first_negative[c]
+        prof = profile[c]
+        run = 0
+        for i in range(n_ext):
+            s = ext[i]
+            started = s >= fs
+            jv = jss[c, i]
+            jok = jv >= jss_min
+            ok_s = standing[c, i]
+            ok_a = active[c, i]
+            rising = np.isnan(jv) and prof and ok_s and ok_a and not (s >= fneg)
+            g = 1 if (jok or rising) and started else 0
+            good[i] = g
+            run += g
+            if i > lookback:
+                run -= good[i - lookback - 1]
+            if i < lookback or not started:
+                continue
+            w = i - lookback
+            e = earn[c, i]
+            eok = e >= earnings_min
+            tok = s - fs >= tenure_min
+            top = jok and eok and tok and prof and ok_s and ok_a and run >= good_required
+            if top and e > plus_above and large_ok[c, w]:
+                status = 3
+            elif top:
+                status = 2
+            elif rising:
+                status = 1
+            else:
+                status = 0
+            out_row[row] = c
+            out_day[row] = s
+            out_status[row] = status
+            if np.isnan(jv):
+                out_jss[row] = 0
+                out_jss_na[row] = True
+            else:
+                out_jss[row] = np.int64(jv)
+                out_jss_na[row] = False
+            out_earn[row] = e
+            out_good[row] = run
+            out_flags[0, row] = jok
+            out_flags[1, row] = eok
+            out_flags[2, row] = tok
+            out_flags[3, row] = prof
+            out_flags[4, row] = ok_s
+            out_flags[5, row] = ok_a
+            row += 1
+    return row
