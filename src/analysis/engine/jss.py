@@ -659,12 +659,16 @@ def grid_columns(rules: Rules) -> list[str]:
 
 
 def _new_columns(rules: Rules, n: int) -> dict[str, np.ndarray]:
-    """Uninitialised output arrays for `n` rows (``freelancer`` = index into ids)."""
+    """Uninitialised output arrays for `n` rows (``freelancer`` = index into ids);
+    ``scores`` holds the score columns as its rows (slice rows with ``[..., a:b]``)."""
     req = rules.windows.required
     out = {"freelancer": np.empty(n, np.int32), "eval_day": np.empty(n, np.int64)}
     out["jss"] = np.empty(n)
-    for col in _score_columns(rules):
-        out[col] = np.empty(n)
+    # the score columns are the rows of one array, which the kernel fills in place
+    names = _score_columns(rules)
+    out["scores"] = np.empty((len(names), n))
+    for i, col in enumerate(names):
+        out[col] = out["scores"][i]
     out[f"counted_{req}"] = np.empty(n, np.int64)
     out[f"clients_{req}"] = np.empty(n, np.int64)
     return out
@@ -715,7 +719,6 @@ def _kernel_columns(
     names = list(win.days)
     slot = {name: i for i, name in enumerate(names)}
     slot["trending"] = len(names)
-    scores = np.empty((len(names) + 1, len(out["jss"])))
     days = prep.days
     jss_chunk(
         bounds,
@@ -742,14 +745,12 @@ def _kernel_columns(
         slot[win.required],
         out["freelancer"],
         out["eval_day"],
-        scores,
+        out["scores"],
         out["jss"],
         out[f"counted_{win.required}"],
         out[f"clients_{win.required}"],
         f0,
     )
-    for i, col in enumerate(_score_columns(rules)):
-        out[col][:] = scores[i]
 
 
 #: The ways to compute a chunk: the compiled kernel (default) and the numpy reference.
@@ -849,7 +850,7 @@ def jss_grid(
     out = _new_columns(rules, n_rows)
     for f0, f1 in _chunks(prep, chunk_size):
         r0, r1 = prep.out_off[f0], prep.out_off[f1]
-        compute(prep, rules, f0, f1, {k: v[r0:r1] for k, v in out.items()})
+        compute(prep, rules, f0, f1, {k: v[..., r0:r1] for k, v in out.items()})
     return _frame(prep.ids, out, rules)
 
 

@@ -387,14 +387,15 @@ def _large_thresholds(contracts: pd.DataFrame, by_category: dict, default: float
     return np.append(np.asarray(per_category, dtype=np.float64), default)[category.cat.codes]
 
 
-def _jss_dense(block: _Block, plan: _Plan, weeks: np.ndarray) -> np.ndarray:
-    """`_jss_on` by the kernels straight into the dense layout (`jss.jss_matrix`):
+def _jss_dense(block: _Block, plan: _Plan, weeks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`_jss_on` by the kernels straight into a dense layout (`jss.jss_matrix`):
     the block's contracts are already grouped by freelancer, so no grid frame is
-    built, and no ids are matched again."""
+    built and no ids are matched again. Returns the JSS on the JSS dates and,
+    per Sunday of `weeks`, its column (the latest JSS date on or before it)."""
     from analysis.engine.jss import jss_matrix
 
     if "jss" in block.tables:
-        return _jss_on(block, plan, weeks)
+        return np.ascontiguousarray(_jss_on(block, plan, weeks)), np.arange(len(weeks))
     rules = plan.rules
     anchor = day_of(rules.calendar.jss_anchor)
     every = rules.calendar.jss_every_days
@@ -405,7 +406,7 @@ def _jss_dense(block: _Block, plan: _Plan, weeks: np.ndarray) -> np.ndarray:
     _, dense = jss_matrix(
         block.tables["contracts"], bounds, rules, anchor + k0 * every, int(weeks[-1])
     )
-    return dense[:, k - k0]
+    return dense, k - k0
 
 
 def _first_by_code(code: np.ndarray, value: np.ndarray, n: int) -> np.ndarray:
@@ -426,7 +427,7 @@ def _status_block_kernel(block: _Block, plan: _Plan) -> pd.DataFrame:
     pass per freelancer, with no ``(freelancers, Sundays)`` temporaries for the
     combinations and no masked copies of each column."""
     from analysis.engine.jss import NEGATIVE, outcome_codes
-    from analysis.engine.kernels import spell_any, status_rows
+    from analysis.engine.kernels import spell_any_even, status_rows
 
     rules, weeks, n = plan.rules, plan.weeks, block.n
     badges = rules.badges
@@ -442,7 +443,7 @@ def _status_block_kernel(block: _Block, plan: _Plan) -> pd.DataFrame:
     earnings = c["earnings_usd"].to_numpy(dtype=np.float64)
     first_start = _first_by_code(code, start, n)
 
-    jss = _jss_dense(block, plan, ext)
+    jss, jss_col = _jss_dense(block, plan, ext)
 
     pay = block.tables.get("payments")
     flows = flows_from_tables(c, pay, code, block.codes.get("payments"), plan.as_of)
@@ -452,13 +453,16 @@ def _status_block_kernel(block: _Block, plan: _Plan) -> pd.DataFrame:
     earn = cumulative_earnings(flows, n, grid, int(grid[0]) - 1, "numba", between)
 
     def any_of(*spells: _Spells, on: np.ndarray = ext) -> np.ndarray:
-        """Some spell of any of `spells` covers the Sunday (one kernel call)."""
-        return spell_any(
+        """Some spell of any of `spells` covers the Sunday (one kernel call; the
+        Sundays are evenly spaced, `step` days apart)."""
+        return spell_any_even(
             np.concatenate([x.code for x in spells]),
             np.concatenate([x.lo for x in spells]),
             np.concatenate([x.hi for x in spells]),
             n,
-            np.ascontiguousarray(on, np.int64),
+            int(on[0]),
+            step,
+            len(on),
         )
 
     hold, tos = _standing_spells(block, rules)
@@ -514,6 +518,7 @@ def _status_block_kernel(block: _Block, plan: _Plan) -> pd.DataFrame:
         first_negative,
         profile,
         jss,
+        jss_col,
         earn,
         standing_ok,
         active_ok,
