@@ -234,3 +234,30 @@ def test_jss_matrix_is_the_grid_laid_out(history: History, shift: int) -> None:
     assert np.array_equal(dense, expected, equal_nan=True)
     dates = jss_dates(np.datetime64(first + shift, "D"), np.datetime64(last, "D"), RULES)
     assert days.tolist() == dates.to_numpy().astype("datetime64[D]").astype(np.int64).tolist()
+
+
+def test_grids_do_not_depend_on_the_number_of_threads(monkeypatch) -> None:
+    """Chunks cut into 1, 2 or 5 parts on as many threads give the same frames,
+    equal to the numpy reference (12 freelancers, uneven contract counts)."""
+    rng = np.random.default_rng(15)
+    rows = []
+    for f in range(12):
+        for i in range(int(rng.integers(1, 9))):
+            start = np.datetime64("2020-03-01") + int(rng.integers(0, 900))
+            rows.append({
+                "freelancer_id": f"f{f:02d}",
+                "client_id": f"k{int(rng.integers(0, 3))}",
+                "start_date": str(start),
+                "end_date": None if i % 4 == 3 else str(start + int(rng.integers(0, 200))),
+                "public_rating": float(rng.choice([3.0, 4.5, 5.0])),
+                "earnings_usd": float(rng.choice([0.0, 300.0, 2000.0, 12000.0])),
+            })  # fmt: skip
+    history = make_history(rows)
+    jss_ref = jss_grid(history, RULES, backend="numpy")
+    status_ref = status_grid(history, RULES, backend="numpy")
+    for n in ("1", "2", "5"):
+        monkeypatch.setenv("TOPRATED_THREADS", n)
+        assert_same(jss_grid(history, RULES), jss_ref)
+        assert_same(jss_grid(history, RULES, chunk_size=5), jss_ref)
+        assert_same(status_grid(history, RULES), status_ref)
+        assert_same(status_grid(history, RULES, chunk_size=7), status_ref)

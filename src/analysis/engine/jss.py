@@ -708,8 +708,10 @@ def _kernel_columns(
 
     Same inputs (`_chunk_inputs`), same outputs bit for bit: the kernel sums the
     same integer weight units and scores them with the same float operations.
+    The chunk is cut into parts computed on `kernels.threads` threads, each
+    writing its own freelancers' rows.
     """
-    from analysis.engine.kernels import jss_chunk
+    from analysis.engine.kernels import in_parts, jss_chunk
 
     bounds = (prep.bounds[f0 : f1 + 1] - prep.bounds[f0]).astype(np.int64)
     cols = _chunk_inputs(prep, f0, f1, rules, clients=False)
@@ -720,37 +722,52 @@ def _kernel_columns(
     slot = {name: i for i, name in enumerate(names)}
     slot["trending"] = len(names)
     days = prep.days
-    jss_chunk(
-        bounds,
-        np.asarray(cols["start"], np.int64),
-        np.asarray(cols["end"], np.int64),
-        cols["code"],
-        tiers[cols["tier"]],
-        cols["open_ok"],
-        _client_codes(cols["client_id"], bounds),
-        prep.j_first[f0:f1].astype(np.int64),
-        int(days[0]),
-        int(days[1] - days[0]) if len(days) > 1 else 1,
-        len(days),
-        _OPEN_END,
-        np.asarray([win.days[name] for name in names], dtype=np.int64),
-        round(w.cap * unit),
-        w.length_step_days,
-        rules.open_positive_after_days,
-        unit,
-        win.min_contracts,
-        win.min_clients,
-        np.asarray([slot[name] for name in win.trending], dtype=np.int64),
-        np.asarray([slot[name] for name in win.candidates], dtype=np.int64),
-        slot[win.required],
-        out["freelancer"],
-        out["eval_day"],
-        out["scores"],
-        out["jss"],
-        out[f"counted_{win.required}"],
-        out[f"clients_{win.required}"],
-        f0,
-    )
+    start = np.asarray(cols["start"], np.int64)
+    end = np.asarray(cols["end"], np.int64)
+    tier_units = tiers[cols["tier"]]
+    client = _client_codes(cols["client_id"], bounds)
+    j_first = prep.j_first[f0:f1].astype(np.int64)
+    out_off = prep.out_off[f0 : f1 + 1] - prep.out_off[f0]
+    window_days = np.asarray([win.days[name] for name in names], dtype=np.int64)
+    trending = np.asarray([slot[name] for name in win.trending], dtype=np.int64)
+    candidates = np.asarray([slot[name] for name in win.candidates], dtype=np.int64)
+    req = win.required
+
+    def part(a: int, b: int) -> None:
+        r0, r1 = int(out_off[a]), int(out_off[b])
+        jss_chunk(
+            bounds[a : b + 1],
+            start,
+            end,
+            cols["code"],
+            tier_units,
+            cols["open_ok"],
+            client,
+            j_first[a:b],
+            int(days[0]),
+            int(days[1] - days[0]) if len(days) > 1 else 1,
+            len(days),
+            _OPEN_END,
+            window_days,
+            round(w.cap * unit),
+            w.length_step_days,
+            rules.open_positive_after_days,
+            unit,
+            win.min_contracts,
+            win.min_clients,
+            trending,
+            candidates,
+            slot[req],
+            out["freelancer"][r0:r1],
+            out["eval_day"][r0:r1],
+            out["scores"][:, r0:r1],
+            out["jss"][r0:r1],
+            out[f"counted_{req}"][r0:r1],
+            out[f"clients_{req}"][r0:r1],
+            f0 + a,
+        )
+
+    in_parts(bounds, part)
 
 
 #: The ways to compute a chunk: the compiled kernel (default) and the numpy reference.

@@ -28,8 +28,48 @@ No threshold lives here: every number arrives as an argument taken from the
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from numba import njit
+
+#: Environment variable: how many threads the kernels may use (default: the cores).
+THREADS_ENV = "TOPRATED_THREADS"
+
+
+def threads() -> int:
+    """Threads for the kernels: ``$TOPRATED_THREADS``, else the number of cores.
+
+    The grid kernels are independent per freelancer and release the GIL
+    (``nogil``), so a chunk is cut into this many parts of about equal contracts,
+    computed on as many threads, each part writing its own rows: the result does
+    not depend on the number of threads.
+    """
+    value = os.environ.get(THREADS_ENV, "")
+    if value.strip():
+        return max(1, int(value))
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def in_parts(bounds: np.ndarray, call) -> None:
+    """Call ``call(a, b)`` on consecutive ranges of ``len(bounds) - 1`` freelancers,
+    cut at about equal numbers of rows (``bounds``: cumulative rows, from
+    ``bounds[0]``), on `threads` threads; ranges may be empty."""
+    n = len(bounds) - 1
+    k = min(threads(), max(n, 1))
+    if k <= 1 or bounds[-1] - bounds[0] < 2 * k:
+        call(0, n)
+        return
+    goal = bounds[0] + (bounds[-1] - bounds[0]) * np.arange(1, k) / k
+    cuts = [0, *np.searchsorted(bounds, goal, side="left").tolist(), n]
+    with ThreadPoolExecutor(k) as pool:
+        for done in [pool.submit(call, a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]:
+            done.result()
+
 
 # outcome codes, as in analysis.engine.jss.OUTCOMES
 _POSITIVE = 0
@@ -94,7 +134,7 @@ def client_codes(bounds, offsets, data):
     return codes
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", nogil=True)
 def jss_chunk(
     bounds,
     start,
@@ -470,7 +510,7 @@ def cumulative_earnings(code, first, last, amount, n, days, base, ia, ib):
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", nogil=True)
 def status_rows(
     ext,
     lookback,

@@ -427,7 +427,7 @@ def _status_block_kernel(block: _Block, plan: _Plan) -> pd.DataFrame:
     pass per freelancer, with no ``(freelancers, Sundays)`` temporaries for the
     combinations and no masked copies of each column."""
     from analysis.engine.jss import NEGATIVE, outcome_codes
-    from analysis.engine.kernels import spell_any_even, status_rows
+    from analysis.engine.kernels import in_parts, spell_any_even, status_rows
 
     rules, weeks, n = plan.rules, plan.weeks, block.n
     badges = rules.badges
@@ -502,7 +502,9 @@ def _status_block_kernel(block: _Block, plan: _Plan) -> pd.DataFrame:
     hi = np.where(negative[cpos], np.minimum(spells.last[pick], end[cpos] - 1), spells.last[pick])
     large_ok = any_of(_Spells.make(spells.code[pick], spells.first[pick], hi), on=weeks)
 
-    size = int(np.sum(len(weeks) - np.searchsorted(weeks, first_start, side="left")))
+    rows = len(weeks) - np.searchsorted(weeks, first_start, side="left")
+    off = np.concatenate([[0], np.cumsum(rows)])
+    size = int(off[-1])
     out_row = np.empty(size, np.int64)
     out_day = np.empty(size, np.int64)
     out_status = np.empty(size, np.int8)
@@ -511,32 +513,38 @@ def _status_block_kernel(block: _Block, plan: _Plan) -> pd.DataFrame:
     out_earn = np.empty(size)
     out_good = np.empty(size, np.int64)
     out_flags = np.empty((6, size), np.bool_)
-    status_rows(
-        ext,
-        lookback,
-        first_start,
-        first_negative,
-        profile,
-        jss,
-        jss_col,
-        earn,
-        standing_ok,
-        active_ok,
-        large_ok,
-        float(badges.jss_min),
-        badges.earnings_min_usd - MONEY_TOLERANCE_USD,
-        badges.tenure_min_days,
-        badges.good_weeks_required,
-        trp.earnings_above_usd + MONEY_TOLERANCE_USD,
-        out_row,
-        out_day,
-        out_status,
-        out_jss,
-        out_jss_na,
-        out_earn,
-        out_good,
-        out_flags,
-    )
+
+    def part(a: int, b: int) -> None:
+        r0, r1 = int(off[a]), int(off[b])
+        status_rows(
+            ext,
+            lookback,
+            first_start[a:b],
+            first_negative[a:b],
+            profile[a:b],
+            jss[a:b],
+            jss_col,
+            earn[a:b],
+            standing_ok[a:b],
+            active_ok[a:b],
+            large_ok[a:b],
+            float(badges.jss_min),
+            badges.earnings_min_usd - MONEY_TOLERANCE_USD,
+            badges.tenure_min_days,
+            badges.good_weeks_required,
+            trp.earnings_above_usd + MONEY_TOLERANCE_USD,
+            out_row[r0:r1],
+            out_day[r0:r1],
+            out_status[r0:r1],
+            out_jss[r0:r1],
+            out_jss_na[r0:r1],
+            out_earn[r0:r1],
+            out_good[r0:r1],
+            out_flags[:, r0:r1],
+        )
+        out_row[r0:r1] += a
+
+    in_parts(off, part)
     no = np.zeros(size, dtype=bool)
     data = {
         "freelancer_id": plan.ids[block.a : block.b].take(out_row).array,
