@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_jss import _other_rules
 
-from analysis.engine.jss import iter_jss_grid, jss_grid
+from analysis.engine.jss import iter_jss_grid, jss_dates, jss_grid
 from analysis.engine.money import Flows, cumulative_earnings
 from analysis.engine.ruleset import load_rules
 from analysis.engine.status import status_grid
@@ -175,3 +175,89 @@ def test_unknown_backend_is_refused() -> None:
         jss_grid(history, RULES, backend="fortran")
     with pytest.raises(ValueError, match="backend"):
         status_grid(history, RULES, backend="fortran")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(-1, 2), st.integers(-30, 120), st.integers(-5, 60)),
+        max_size=12,
+    ),
+    st.integers(-10, 10),
+    st.integers(1, 9),
+    st.integers(1, 12),
+)
+def test_spell_any_even_equals_spell_any(spells, first, step, n_w) -> None:
+    """On evenly spaced Sundays, the division-based kernel marks the cells the
+    binary-search one does (spells of unknown freelancers, -1, ignored)."""
+    from analysis.engine.kernels import spell_any, spell_any_even
+
+    code = np.asarray([s[0] for s in spells], dtype=np.int64)
+    lo = np.asarray([s[1] for s in spells], dtype=np.int64)
+    hi = lo + np.asarray([s[2] for s in spells], dtype=np.int64)
+    weeks = first + step * np.arange(n_w, dtype=np.int64)
+    expected = spell_any(code, lo, hi, 3, weeks)
+    assert np.array_equal(spell_any_even(code, lo, hi, 3, first, step, n_w), expected)
+
+
+def test_spell_any_even_by_hand() -> None:
+    """Sundays 0, 7, 14, 21: a spell over days 1..14 covers 7 and 14 only; one over
+    days -3..0 covers day 0; one ending before the grid covers nothing."""
+    from analysis.engine.kernels import spell_any_even
+
+    out = spell_any_even(
+        np.array([0, 1, 1]), np.array([1, -3, -9]), np.array([14, 0, -1]), 2, 0, 7, 4
+    )
+    assert out.tolist() == [[False, True, True, False], [True, False, False, False]]
+
+
+@PROPS
+@given(histories(max_freelancers=4, max_contracts=10), st.sampled_from([-200, 0, 100]))
+def test_jss_matrix_is_the_grid_laid_out(history: History, shift: int) -> None:
+    """`jss_matrix` (the status engine's path) holds the grid's ``jss``, NaN
+    where the grid has no row or no JSS."""
+    from analysis.engine.jss import jss_matrix
+
+    c = history.contracts.sort_values("freelancer_id", kind="stable").reset_index(drop=True)
+    ids, code = np.unique(c["freelancer_id"].astype(str).to_numpy(), return_inverse=True)
+    bounds = np.searchsorted(code, np.arange(len(ids) + 1))
+    first = int(c["start_date"].min().to_datetime64().astype("datetime64[D]").astype(np.int64))
+    last = int(np.datetime64(history.as_of.date(), "D").astype(np.int64))
+    days, dense = jss_matrix(c, bounds, RULES, first + shift, last)
+    grid = jss_grid(history, RULES, start=np.datetime64(first + shift, "D"), end=history.as_of)
+    expected = np.full(dense.shape, np.nan)
+    row = np.searchsorted(ids, grid["freelancer_id"].astype(str).to_numpy())
+    col = np.searchsorted(
+        days, grid["eval_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    )
+    expected[row, col] = grid["jss"].astype("Float64").to_numpy(np.float64, na_value=np.nan)
+    assert np.array_equal(dense, expected, equal_nan=True)
+    dates = jss_dates(np.datetime64(first + shift, "D"), np.datetime64(last, "D"), RULES)
+    assert days.tolist() == dates.to_numpy().astype("datetime64[D]").astype(np.int64).tolist()
+
+
+def test_grids_do_not_depend_on_the_number_of_threads(monkeypatch) -> None:
+    """Chunks cut into 1, 2 or 5 parts on as many threads give the same frames,
+    equal to the numpy reference (12 freelancers, uneven contract counts)."""
+    rng = np.random.default_rng(15)
+    rows = []
+    for f in range(12):
+        for i in range(int(rng.integers(1, 9))):
+            start = np.datetime64("2020-03-01") + int(rng.integers(0, 900))
+            rows.append({
+                "freelancer_id": f"f{f:02d}",
+                "client_id": f"k{int(rng.integers(0, 3))}",
+                "start_date": str(start),
+                "end_date": None if i % 4 == 3 else str(start + int(rng.integers(0, 200))),
+                "public_rating": float(rng.choice([3.0, 4.5, 5.0])),
+                "earnings_usd": float(rng.choice([0.0, 300.0, 2000.0, 12000.0])),
+            })  # fmt: skip
+    history = make_history(rows)
+    jss_ref = jss_grid(history, RULES, backend="numpy")
+    status_ref = status_grid(history, RULES, backend="numpy")
+    for n in ("1", "2", "5"):
+        monkeypatch.setenv("TOPRATED_THREADS", n)
+        assert_same(jss_grid(history, RULES), jss_ref)
+        assert_same(jss_grid(history, RULES, chunk_size=5), jss_ref)
+        assert_same(status_grid(history, RULES), status_ref)
+        assert_same(status_grid(history, RULES, chunk_size=7), status_ref)

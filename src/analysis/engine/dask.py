@@ -43,8 +43,12 @@ IN_FLIGHT_PER_WORKER = 2
 #: ``MALLOC_TRIM_THRESHOLD_`` in each worker, which also pins glibc's mmap
 #: threshold at 128 KiB: every large numpy temporary is then mapped and faulted in
 #: afresh, making the engine 2-3x slower. Leave glibc's adaptive default instead
-#: (docs/cluster.md shows the same for workers started by hand).
-WORKER_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+#: (docs/cluster.md shows the same for workers started by hand). There is one
+#: worker per core, so the kernels run on one thread in each (`TOPRATED_THREADS`).
+WORKER_CONFIG = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    "distributed.nanny.pre-spawn-environ.TOPRATED_THREADS": "1",
+}
 
 
 def machine_cores() -> int:

@@ -586,6 +586,61 @@ def _client_codes(client_id: pd.Series, bounds: np.ndarray) -> np.ndarray:
     return client_codes(bounds, offsets, data)
 
 
+def outcome_codes(contracts: pd.DataFrame, rules: Rules) -> np.ndarray:
+    """Each contract's outcome once ended as an int8 code (`POSITIVE`, `NEGATIVE`,
+    `NEUTRAL`, `EXCLUDED`): `contract_outcomes`' ``outcome`` without building a frame."""
+    return _contract_columns(contracts, rules)["code"]
+
+
+def jss_matrix(
+    contracts: pd.DataFrame,
+    bounds: np.ndarray,
+    rules: Rules,
+    first_day: int,
+    last_day: int,
+    backend: str = "numba",
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The JSS as a dense ``(freelancers, dates)`` float array (NaN = no JSS).
+
+    For callers that already hold the contracts grouped by freelancer (the status
+    engine): freelancer ``f`` has rows ``bounds[f]:bounds[f+1]`` of `contracts`.
+    Returns the JSS evaluation days in ``[first_day, last_day]`` (day numbers)
+    and the ``jss`` column of `jss_grid` laid out on them: the same chunks and
+    kernels, without building (and then unpicking) the grid's frame. Dates
+    before a freelancer's first start are NaN, as they have no grid row.
+    """
+    compute = _backend(backend)
+    table = contracts[list(_NEEDED)]
+    bounds = np.asarray(bounds, dtype=np.int64)
+    n = len(bounds) - 1
+    days = _grid_days(int(first_day), int(last_day), rules)
+    dense = np.full((n, len(days)), np.nan)
+    if n == 0 or len(days) == 0 or len(table) == 0:
+        return days, dense
+    start_days = _days(table["start_date"])
+    empty = bounds[1:] == bounds[:-1]
+    first_start = np.minimum.reduceat(np.append(start_days, _OPEN_END), bounds[:-1])
+    first_start = np.where(empty, _OPEN_END, first_start)
+    t0 = int(days[0])
+    step = rules.calendar.jss_every_days
+    j_first = np.clip(-((t0 - first_start) // step), 0, len(days))
+    prep = _Prepared(
+        ids=pa.nulls(n, pa.large_string()),
+        bounds=bounds,
+        order=None,
+        table=table,
+        days=days,
+        j_first=j_first,
+        out_off=np.concatenate([[0], np.cumsum(len(days) - j_first)]),
+    )
+    for f0, f1 in _chunks(prep, chunk_size):
+        out = _new_columns(rules, int(prep.out_off[f1] - prep.out_off[f0]))
+        compute(prep, rules, f0, f1, out)
+        dense[out["freelancer"], (out["eval_day"] - t0) // step] = out["jss"]
+    return days, dense
+
+
 def _score_columns(rules: Rules) -> list[str]:
     return [f"score_{name}" for name in rules.windows.days] + ["score_trending"]
 
@@ -604,12 +659,16 @@ def grid_columns(rules: Rules) -> list[str]:
 
 
 def _new_columns(rules: Rules, n: int) -> dict[str, np.ndarray]:
-    """Uninitialised output arrays for `n` rows (``freelancer`` = index into ids)."""
+    """Uninitialised output arrays for `n` rows (``freelancer`` = index into ids);
+    ``scores`` holds the score columns as its rows (slice rows with ``[..., a:b]``)."""
     req = rules.windows.required
     out = {"freelancer": np.empty(n, np.int32), "eval_day": np.empty(n, np.int64)}
     out["jss"] = np.empty(n)
-    for col in _score_columns(rules):
-        out[col] = np.empty(n)
+    # the score columns are the rows of one array, which the kernel fills in place
+    names = _score_columns(rules)
+    out["scores"] = np.empty((len(names), n))
+    for i, col in enumerate(names):
+        out[col] = out["scores"][i]
     out[f"counted_{req}"] = np.empty(n, np.int64)
     out[f"clients_{req}"] = np.empty(n, np.int64)
     return out
@@ -649,8 +708,10 @@ def _kernel_columns(
 
     Same inputs (`_chunk_inputs`), same outputs bit for bit: the kernel sums the
     same integer weight units and scores them with the same float operations.
+    The chunk is cut into parts computed on `kernels.threads` threads, each
+    writing its own freelancers' rows.
     """
-    from analysis.engine.kernels import jss_chunk
+    from analysis.engine.kernels import in_parts, jss_chunk
 
     bounds = (prep.bounds[f0 : f1 + 1] - prep.bounds[f0]).astype(np.int64)
     cols = _chunk_inputs(prep, f0, f1, rules, clients=False)
@@ -660,41 +721,53 @@ def _kernel_columns(
     names = list(win.days)
     slot = {name: i for i, name in enumerate(names)}
     slot["trending"] = len(names)
-    scores = np.empty((len(names) + 1, len(out["jss"])))
     days = prep.days
-    jss_chunk(
-        bounds,
-        np.asarray(cols["start"], np.int64),
-        np.asarray(cols["end"], np.int64),
-        cols["code"],
-        tiers[cols["tier"]],
-        cols["open_ok"],
-        _client_codes(cols["client_id"], bounds),
-        prep.j_first[f0:f1].astype(np.int64),
-        int(days[0]),
-        int(days[1] - days[0]) if len(days) > 1 else 1,
-        len(days),
-        _OPEN_END,
-        np.asarray([win.days[name] for name in names], dtype=np.int64),
-        round(w.cap * unit),
-        w.length_step_days,
-        rules.open_positive_after_days,
-        unit,
-        win.min_contracts,
-        win.min_clients,
-        np.asarray([slot[name] for name in win.trending], dtype=np.int64),
-        np.asarray([slot[name] for name in win.candidates], dtype=np.int64),
-        slot[win.required],
-        out["freelancer"],
-        out["eval_day"],
-        scores,
-        out["jss"],
-        out[f"counted_{win.required}"],
-        out[f"clients_{win.required}"],
-        f0,
-    )
-    for i, col in enumerate(_score_columns(rules)):
-        out[col][:] = scores[i]
+    start = np.asarray(cols["start"], np.int64)
+    end = np.asarray(cols["end"], np.int64)
+    tier_units = tiers[cols["tier"]]
+    client = _client_codes(cols["client_id"], bounds)
+    j_first = prep.j_first[f0:f1].astype(np.int64)
+    out_off = prep.out_off[f0 : f1 + 1] - prep.out_off[f0]
+    window_days = np.asarray([win.days[name] for name in names], dtype=np.int64)
+    trending = np.asarray([slot[name] for name in win.trending], dtype=np.int64)
+    candidates = np.asarray([slot[name] for name in win.candidates], dtype=np.int64)
+    req = win.required
+
+    def part(a: int, b: int) -> None:
+        r0, r1 = int(out_off[a]), int(out_off[b])
+        jss_chunk(
+            bounds[a : b + 1],
+            start,
+            end,
+            cols["code"],
+            tier_units,
+            cols["open_ok"],
+            client,
+            j_first[a:b],
+            int(days[0]),
+            int(days[1] - days[0]) if len(days) > 1 else 1,
+            len(days),
+            _OPEN_END,
+            window_days,
+            round(w.cap * unit),
+            w.length_step_days,
+            rules.open_positive_after_days,
+            unit,
+            win.min_contracts,
+            win.min_clients,
+            trending,
+            candidates,
+            slot[req],
+            out["freelancer"][r0:r1],
+            out["eval_day"][r0:r1],
+            out["scores"][:, r0:r1],
+            out["jss"][r0:r1],
+            out[f"counted_{req}"][r0:r1],
+            out[f"clients_{req}"][r0:r1],
+            f0 + a,
+        )
+
+    in_parts(bounds, part)
 
 
 #: The ways to compute a chunk: the compiled kernel (default) and the numpy reference.
@@ -794,7 +867,7 @@ def jss_grid(
     out = _new_columns(rules, n_rows)
     for f0, f1 in _chunks(prep, chunk_size):
         r0, r1 = prep.out_off[f0], prep.out_off[f1]
-        compute(prep, rules, f0, f1, {k: v[r0:r1] for k, v in out.items()})
+        compute(prep, rules, f0, f1, {k: v[..., r0:r1] for k, v in out.items()})
     return _frame(prep.ids, out, rules)
 
 

@@ -28,8 +28,48 @@ No threshold lives here: every number arrives as an argument taken from the
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from numba import njit
+
+#: Environment variable: how many threads the kernels may use (default: the cores).
+THREADS_ENV = "TOPRATED_THREADS"
+
+
+def threads() -> int:
+    """Threads for the kernels: ``$TOPRATED_THREADS``, else the number of cores.
+
+    The grid kernels are independent per freelancer and release the GIL
+    (``nogil``), so a chunk is cut into this many parts of about equal contracts,
+    computed on as many threads, each part writing its own rows: the result does
+    not depend on the number of threads.
+    """
+    value = os.environ.get(THREADS_ENV, "")
+    if value.strip():
+        return max(1, int(value))
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def in_parts(bounds: np.ndarray, call) -> None:
+    """Call ``call(a, b)`` on consecutive ranges of ``len(bounds) - 1`` freelancers,
+    cut at about equal numbers of rows (``bounds``: cumulative rows, from
+    ``bounds[0]``), on `threads` threads; ranges may be empty."""
+    n = len(bounds) - 1
+    k = min(threads(), max(n, 1))
+    if k <= 1 or bounds[-1] - bounds[0] < 2 * k:
+        call(0, n)
+        return
+    goal = bounds[0] + (bounds[-1] - bounds[0]) * np.arange(1, k) / k
+    cuts = [0, *np.searchsorted(bounds, goal, side="left").tolist(), n]
+    with ThreadPoolExecutor(k) as pool:
+        for done in [pool.submit(call, a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]:
+            done.result()
+
 
 # outcome codes, as in analysis.engine.jss.OUTCOMES
 _POSITIVE = 0
@@ -94,7 +134,7 @@ def client_codes(bounds, offsets, data):
     return codes
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", nogil=True)
 def jss_chunk(
     bounds,
     start,
@@ -229,9 +269,11 @@ def jss_chunk(
         # distinct clients: per window, the union of each client's intervals
         # (swept by first cell, so an interval extends its client's current union
         # or closes it and opens the next), counted with a difference array
+        for q in range(n_iv):
+            key[q] = key[q] % n_max  # the interval, in order of first cell
         for d in range(n_w):
             for q in range(n_iv):
-                i = key[q] % n_max
+                i = key[q]
                 lo, hi, c = iv_lo[i], iv_hi[i, d], iv_client[i]
                 if hi <= lo:
                     continue
@@ -359,6 +401,33 @@ def spell_any(code, lo, hi, n, weeks):
 
 
 @njit(cache=True, error_model="numpy")
+def spell_any_even(code, lo, hi, n, first, step, n_w):
+    """`spell_any` on the evenly spaced Sundays ``first + j * step`` (j < n_w).
+
+    The first Sunday on or after ``lo`` and the last on or before ``hi`` come from
+    one floor division each instead of two binary searches: the same cells.
+    """
+    diff = np.zeros((n, n_w + 1), np.int32)
+    for i in range(len(code)):
+        c = code[i]
+        if c < 0:
+            continue
+        i0 = min(max(-((first - lo[i]) // step), 0), n_w)  # first j with day >= lo
+        i1 = min(max((hi[i] - first) // step + 1, 0), n_w)  # first j with day > hi
+        if i0 >= i1:
+            continue
+        diff[c, i0] += 1
+        diff[c, i1] -= 1
+    out = np.empty((n, n_w), np.bool_)
+    for c in range(n):
+        run = 0
+        for j in range(n_w):
+            run += diff[c, j]
+            out[c, j] = run > 0
+    return out
+
+
+@njit(cache=True, error_model="numpy")
 def _one_freelancer(code, first, last, amount, i, days, base, head, tail, d_plus, d_minus, cum):
     """Fill ``cum`` with the cumulative earnings of the freelancer of flow ``i``
     (its flows are ``i, i+1, ...`` while ``code`` is the same); return the next flow."""
@@ -439,3 +508,102 @@ def cumulative_earnings(code, first, last, amount, n, days, base, ia, ib):
             for j in range(n_days):
                 out[c, j] = cum[j]
     return out
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def status_rows(
+    ext,
+    lookback,
+    first_start,
+    first_negative,
+    profile,
+    jss,
+    jss_col,
+    earn,
+    standing,
+    active,
+    large_ok,
+    jss_min,
+    earnings_min,
+    tenure_min,
+    good_required,
+    plus_above,
+    out_row,
+    out_day,
+    out_status,
+    out_jss,
+    out_jss_na,
+    out_earn,
+    out_good,
+    out_flags,
+):
+    """The status grid's rows of one block, one pass per freelancer (upwork model).
+
+    Inputs are the block's criteria on the Sundays ``ext`` (the output Sundays
+    preceded by ``lookback`` earlier ones, for the good-week count): ``jss``
+    on the JSS dates (NaN = none; Sunday ``i`` reads column ``jss_col[i]``),
+    ``earn`` (earnings in the window), ``standing`` and
+    ``active`` as ``(n, len(ext))`` arrays, ``large_ok`` on the output Sundays
+    only, and per freelancer its first start, first negative end and profile
+    flag. The same comparisons as `analysis.engine.status` (thresholds arrive
+    with their tolerances applied), so the rows equal the numpy path's. A row is
+    written for every output Sunday on or after the freelancer's first start, in
+    freelancer then Sunday order; ``out_flags`` rows are ``jss_ok, earnings_ok,
+    tenure_ok, profile_ok, standing_ok, active_ok``. Returns the number of rows.
+    """
+    n = len(first_start)
+    n_ext = len(ext)
+    good = np.zeros(n_ext, np.int64)
+    row = 0
+    for c in range(n):
+        fs = first_start[c]
+        fneg = first_negative[c]
+        prof = profile[c]
+        run = 0
+        for i in range(n_ext):
+            s = ext[i]
+            started = s >= fs
+            jv = jss[c, jss_col[i]]
+            jok = jv >= jss_min
+            ok_s = standing[c, i]
+            ok_a = active[c, i]
+            rising = np.isnan(jv) and prof and ok_s and ok_a and not (s >= fneg)
+            g = 1 if (jok or rising) and started else 0
+            good[i] = g
+            run += g
+            if i > lookback:
+                run -= good[i - lookback - 1]
+            if i < lookback or not started:
+                continue
+            w = i - lookback
+            e = earn[c, i]
+            eok = e >= earnings_min
+            tok = s - fs >= tenure_min
+            top = jok and eok and tok and prof and ok_s and ok_a and run >= good_required
+            if top and e > plus_above and large_ok[c, w]:
+                status = 3
+            elif top:
+                status = 2
+            elif rising:
+                status = 1
+            else:
+                status = 0
+            out_row[row] = c
+            out_day[row] = s
+            out_status[row] = status
+            if np.isnan(jv):
+                out_jss[row] = 0
+                out_jss_na[row] = True
+            else:
+                out_jss[row] = np.int64(jv)
+                out_jss_na[row] = False
+            out_earn[row] = e
+            out_good[row] = run
+            out_flags[0, row] = jok
+            out_flags[1, row] = eok
+            out_flags[2, row] = tok
+            out_flags[3, row] = prof
+            out_flags[4, row] = ok_s
+            out_flags[5, row] = ok_a
+            row += 1
+    return row

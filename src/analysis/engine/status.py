@@ -387,10 +387,183 @@ def _large_thresholds(contracts: pd.DataFrame, by_category: dict, default: float
     return np.append(np.asarray(per_category, dtype=np.float64), default)[category.cat.codes]
 
 
+def _jss_dense(block: _Block, plan: _Plan, weeks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`_jss_on` by the kernels straight into a dense layout (`jss.jss_matrix`):
+    the block's contracts are already grouped by freelancer, so no grid frame is
+    built and no ids are matched again. Returns the JSS on the JSS dates and,
+    per Sunday of `weeks`, its column (the latest JSS date on or before it)."""
+    from analysis.engine.jss import jss_matrix
+
+    if "jss" in block.tables:
+        return np.ascontiguousarray(_jss_on(block, plan, weeks)), np.arange(len(weeks))
+    rules = plan.rules
+    anchor = day_of(rules.calendar.jss_anchor)
+    every = rules.calendar.jss_every_days
+    k = (weeks - anchor) // every
+    k0 = int(k[0])
+    code = block.codes["contracts"]
+    bounds = np.searchsorted(code, np.arange(block.n + 1), side="left")
+    _, dense = jss_matrix(
+        block.tables["contracts"], bounds, rules, anchor + k0 * every, int(weeks[-1])
+    )
+    return dense, k - k0
+
+
+def _first_by_code(code: np.ndarray, value: np.ndarray, n: int) -> np.ndarray:
+    """Per code 0..n-1 the smallest value (`_NEVER` without one); `code` sorted."""
+    out = np.full(n, _NEVER, dtype=np.int64)
+    if len(code):
+        bounds = np.searchsorted(code, np.arange(n + 1), side="left")
+        has = bounds[1:] > bounds[:-1]
+        low = np.minimum.reduceat(np.append(value, _NEVER), bounds[:-1])
+        out[has] = low[has]
+    return out
+
+
+def _status_block_kernel(block: _Block, plan: _Plan) -> pd.DataFrame:
+    """`_status_block` for the upwork model by the kernels: the criteria that need
+    the history (JSS, earnings, spells) are computed as dense arrays as there,
+    then `kernels.status_rows` combines them and writes the output rows in one
+    pass per freelancer, with no ``(freelancers, Sundays)`` temporaries for the
+    combinations and no masked copies of each column."""
+    from analysis.engine.jss import NEGATIVE, outcome_codes
+    from analysis.engine.kernels import in_parts, spell_any_even, status_rows
+
+    rules, weeks, n = plan.rules, plan.weeks, block.n
+    badges = rules.badges
+    lookback = badges.good_weeks_window - 1
+    step = rules.calendar.badge_every_days
+    ext = np.concatenate([weeks[0] - step * np.arange(lookback, 0, -1), weeks])
+
+    c = block.tables["contracts"]
+    code = block.codes["contracts"]
+    start = day_numbers(c["start_date"])
+    end = day_numbers(c["end_date"])
+    ended = end != NO_DAY
+    earnings = c["earnings_usd"].to_numpy(dtype=np.float64)
+    first_start = _first_by_code(code, start, n)
+
+    jss, jss_col = _jss_dense(block, plan, ext)
+
+    pay = block.tables.get("payments")
+    flows = flows_from_tables(c, pay, code, block.codes.get("payments"), plan.as_of)
+    window = badges.earnings_window_days
+    grid = np.unique(np.concatenate([ext, ext - window]))
+    between = (np.searchsorted(grid, ext - window), np.searchsorted(grid, ext))
+    earn = cumulative_earnings(flows, n, grid, int(grid[0]) - 1, "numba", between)
+
+    def any_of(*spells: _Spells, on: np.ndarray = ext) -> np.ndarray:
+        """Some spell of any of `spells` covers the Sunday (one kernel call; the
+        Sundays are evenly spaced, `step` days apart)."""
+        return spell_any_even(
+            np.concatenate([x.code for x in spells]),
+            np.concatenate([x.lo for x in spells]),
+            np.concatenate([x.hi for x in spells]),
+            n,
+            int(on[0]),
+            step,
+            len(on),
+        )
+
+    hold, tos = _standing_spells(block, rules)
+    standing_ok = ~any_of(hold, tos)
+
+    negative = (outcome_codes(c, rules) == NEGATIVE) & ended
+    first_negative = np.full(n, _NEVER, dtype=np.int64)
+    np.minimum.at(first_negative, code[negative], end[negative])
+
+    profile = np.ones(n, dtype=bool)
+    fr = block.tables.get("freelancers")
+    if fr is not None and "profile_complete" in fr:
+        value = fr["profile_complete"].astype("boolean").fillna(True).to_numpy(dtype=bool)
+        profile[block.codes["freelancers"]] = value
+
+    look = badges.active_lookback_days
+    spells = earning_spells(flows, look)
+    active = [
+        _Spells.make(code, start, start + look - 1),
+        _Spells.make(spells.code, spells.first, spells.last),
+    ]
+    act = block.tables.get("activity")
+    if act is not None and "proposals" in act and len(act):
+        sent = act["proposals"].astype("Int64").fillna(0).to_numpy(dtype=np.int64) > 0
+        week = day_numbers(act["week_start"])[sent]
+        active.append(_Spells.make(block.codes["activity"][sent], week, week + look - 1))
+    active_ok = any_of(*active)
+
+    trp = badges.top_rated_plus
+    threshold = _large_thresholds(c, trp.large_contract_usd, trp.large_contract_default_usd)
+    is_large = earnings >= threshold
+    spells = earning_spells(flows, badges.earnings_window_days)
+    cpos = spells.contract
+    pick = cpos >= 0
+    pick[pick] = is_large[cpos[pick]]
+    cpos = cpos[pick]
+    hi = np.where(negative[cpos], np.minimum(spells.last[pick], end[cpos] - 1), spells.last[pick])
+    large_ok = any_of(_Spells.make(spells.code[pick], spells.first[pick], hi), on=weeks)
+
+    rows = len(weeks) - np.searchsorted(weeks, first_start, side="left")
+    off = np.concatenate([[0], np.cumsum(rows)])
+    size = int(off[-1])
+    out_row = np.empty(size, np.int64)
+    out_day = np.empty(size, np.int64)
+    out_status = np.empty(size, np.int8)
+    out_jss = np.empty(size, np.int64)
+    out_jss_na = np.empty(size, np.bool_)
+    out_earn = np.empty(size)
+    out_good = np.empty(size, np.int64)
+    out_flags = np.empty((6, size), np.bool_)
+
+    def part(a: int, b: int) -> None:
+        r0, r1 = int(off[a]), int(off[b])
+        status_rows(
+            ext,
+            lookback,
+            first_start[a:b],
+            first_negative[a:b],
+            profile[a:b],
+            jss[a:b],
+            jss_col,
+            earn[a:b],
+            standing_ok[a:b],
+            active_ok[a:b],
+            large_ok[a:b],
+            float(badges.jss_min),
+            badges.earnings_min_usd - MONEY_TOLERANCE_USD,
+            badges.tenure_min_days,
+            badges.good_weeks_required,
+            trp.earnings_above_usd + MONEY_TOLERANCE_USD,
+            out_row[r0:r1],
+            out_day[r0:r1],
+            out_status[r0:r1],
+            out_jss[r0:r1],
+            out_jss_na[r0:r1],
+            out_earn[r0:r1],
+            out_good[r0:r1],
+            out_flags[:, r0:r1],
+        )
+        out_row[r0:r1] += a
+
+    in_parts(off, part)
+    no = np.zeros(size, dtype=bool)
+    data = {
+        "freelancer_id": plan.ids[block.a : block.b].take(out_row).array,
+        "week": (out_day * 86_400).view("datetime64[s]"),
+        "status": pd.Categorical.from_codes(out_status, dtype=STATUS_DTYPE),
+        "jss": pd.arrays.IntegerArray(out_jss, out_jss_na),
+        "earnings_12m_usd": out_earn,
+        "good_weeks_16": pd.arrays.IntegerArray(out_good, no),
+        **{name: pd.arrays.BooleanArray(out_flags[i], no) for i, name in enumerate(COLUMNS[6:])},
+    }
+    return pd.DataFrame(data, copy=False)
+
+
 def _status_block(block: _Block, plan: _Plan) -> pd.DataFrame:
     rules, weeks, n, be = plan.rules, plan.weeks, block.n, plan.backend
     badges = rules.badges
     upwork = badges.model == "upwork"
+    if upwork and be == "numba":
+        return _status_block_kernel(block, plan)
     lookback = badges.good_weeks_window - 1 if upwork else 0
     step = rules.calendar.badge_every_days
     ext = np.concatenate([weeks[0] - step * np.arange(lookback, 0, -1), weeks])
