@@ -203,7 +203,9 @@ def test_full_folder_loads_with_documented_dtypes(folder: Path):
         **{c: "Int64" for c in ("invitations", "proposals", "interviews", "hires")},
         "profile_views": "Int64",
         "hours_worked": "float64",
+        "status_shown": "category",  # optional: all missing when the file lacks it
     }
+    assert h.activity["status_shown"].isna().all()
     assert str(h.freelancers["profile_complete"].dtype) == "bool"
     assert str(h.account_events["event"].dtype) == "category"
     assert h.files == {
