@@ -285,48 +285,122 @@ def _run_all(
     jobs: int | None,
     progress: bool,
 ) -> list[ReportInfo]:
-    """Run the notebooks, `jobs` at a time (each in its own kernel process).
+    """Run the notebooks on `jobs` kernels, each kernel running one notebook after another.
+
+    A kernel process costs seconds to start and more to import pandas, seaborn,
+    statsmodels and the stage (measured: that was most of a warm build), so each
+    worker thread starts ONE kernel and runs its next notebook in it after wiping
+    the previous one's state (`RESET_CODE`): a notebook sees the same fresh
+    namespace, matplotlib settings and execution counts as in a new kernel, only the
+    imported modules (and the stage `analysis.report.notebook` keeps) are warm.
+    Notebooks are taken in order, so with one job they run in notebook order.
 
     Results keep the notebooks' order. The first failure (in notebook order among
-    those that failed) is raised once every started notebook has stopped; the
-    notebooks not yet started are cancelled.
+    those that failed) is raised once every running notebook has stopped; no
+    notebook is started after a failure or after Ctrl-C/SIGTERM.
     """
-    from concurrent.futures import ThreadPoolExecutor, as_completed
+    import queue
+    import threading
 
     from tqdm.auto import tqdm
 
-    jobs = max(1, min(jobs or min(os.cpu_count() or 1, 4), len(selected)))
+    jobs = max(1, min(jobs or default_jobs(), len(selected)))
+    todo: queue.SimpleQueue[Path] = queue.SimpleQueue()
+    for notebook in selected:
+        todo.put(notebook)
+    done: queue.SimpleQueue[Path | None] = queue.SimpleQueue()
+    stop = threading.Event()
     results: dict[Path, ReportInfo] = {}
     errors: dict[Path, BaseException] = {}
-    with (
-        tqdm(total=len(selected), desc="reports", unit="notebook", disable=not progress) as bar,
-        ThreadPoolExecutor(max_workers=jobs) as pool,
-    ):
-        futures = {
-            pool.submit(
-                _build_one, nb, build, kernels, parameters, provenance, with_code=with_code
-            ): nb
-            for nb in selected
-        }
+
+    def work() -> None:
+        km = None
         try:
-            for future in as_completed(futures):
-                notebook = futures[future]
+            while not stop.is_set():
                 try:
-                    results[notebook] = future.result()
+                    notebook = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    if km is None:
+                        km = _kernel_manager_class(kernels)(kernel_name=KERNEL_NAME)
+                    results[notebook] = _build_one(
+                        notebook, build, kernels, parameters, provenance,
+                        with_code=with_code, km=km,
+                    )  # fmt: skip
                 except BaseException as err:  # re-raised below, in notebook order
                     errors[notebook] = err
-                    for other in futures:
-                        other.cancel()
+                    stop.set()
+                done.put(notebook)
+        finally:
+            if km is not None:
+                _shutdown(km)
+            done.put(None)
+
+    workers = [
+        threading.Thread(target=work, name=f"toprated-kernel-{i}", daemon=True) for i in range(jobs)
+    ]
+    with tqdm(total=len(selected), desc="reports", unit="notebook", disable=not progress) as bar:
+        try:
+            for worker in workers:
+                worker.start()
+            running = len(workers)
+            while running:
+                notebook = done.get()
+                if notebook is None:
+                    running -= 1
+                    continue
                 bar.set_postfix_str(notebook.stem)
                 bar.update()
         except BaseException:  # Ctrl-C or SIGTERM: start no more notebooks
-            for other in futures:
-                other.cancel()
+            stop.set()
+            for worker in workers:
+                worker.join()
             raise
     for notebook in selected:
         if notebook in errors:
             raise errors[notebook]
     return [results[nb] for nb in selected if nb in results]
+
+
+def default_jobs() -> int:
+    """Kernels run at once by default: one per core (at most 4).
+
+    Each kernel runs several notebooks in turn, so more kernels than cores only
+    adds kernel start-ups and imports that compete for the same cores.
+    """
+    return min(
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4
+    )
+
+
+#: Run first in a kernel before each notebook (as a cell the report does not keep):
+#: closes the previous notebook's figures, restores matplotlib's defaults, deletes
+#: every name it defined and restarts the execution count in a new history session
+#: (the same line numbers again would clash in IPython's history), so the notebook runs as
+#: in a new kernel (its own `plots.set_theme()` sets the report style again).
+RESET_CODE = """\
+import sys as _sys
+if "matplotlib.pyplot" in _sys.modules:
+    _sys.modules["matplotlib.pyplot"].close("all")
+if "matplotlib" in _sys.modules:
+    _sys.modules["matplotlib"].rcdefaults()
+get_ipython().reset(new_session=True)
+get_ipython().execution_count = 0
+"""
+#: Metadata key marking the reset cell in the notebook sent to the kernel.
+RESET_KEY = "toprated_reset"
+
+
+def _shutdown(km: Any) -> None:
+    """Shut a worker's kernel down (in the worker thread's event loop, where it started)."""
+    from jupyter_core.utils import run_sync
+
+    if km.has_kernel:
+        try:
+            run_sync(km.shutdown_kernel)(now=False)
+        except Exception:  # noqa: BLE001 - the build's result does not depend on it
+            run_sync(km.shutdown_kernel)(now=True)
 
 
 def _quiet_unknown_parameters(record: logging.LogRecord) -> bool:
@@ -409,7 +483,9 @@ def _build_one(
     provenance: dict[str, Any],
     *,
     with_code: bool,
+    km: Any = None,
 ) -> ReportInfo:
+    """Run one notebook (in the kernel of `km` when given, else in a new one) and export it."""
     import jupytext
     import nbformat
     import papermill
@@ -424,6 +500,9 @@ def _build_one(
         "language": "python",
     }
     nb.metadata.setdefault("language_info", {"name": "python"})
+    if km is not None:
+        reset = nbformat.v4.new_code_cell(RESET_CODE, metadata={RESET_KEY: True})
+        nb.cells.insert(0, reset)
     source = build / f"{notebook.stem}.ipynb"
     executed = build / f"{notebook.stem}.executed.ipynb"
     nbformat.write(nb, source)
@@ -436,6 +515,7 @@ def _build_one(
             language="python",
             progress_bar=False,
             cwd=str(notebook.parent.resolve()),
+            **({"km": km} if km is not None else {}),
             kernel_manager_class=_kernel_manager_class(kernels),
         )
     except PapermillExecutionError as err:
@@ -446,6 +526,7 @@ def _build_one(
         ) from None
 
     done = nbformat.read(executed, as_version=4)
+    done.cells = [c for c in done.cells if not c.metadata.get(RESET_KEY)]
     _stable_ids(done)
     title = _title(done) or notebook.stem
     done.metadata["title"] = title
