@@ -3,9 +3,11 @@
 `shapes.write_shapes` writes them small: an imported export without activity,
 activity in which nobody is ever Top Rated, activity without invitations, activity
 without proposals, hires and hours, the seed-article rules, all contracts open, one
-freelancer with two contracts. Each shape is built once (all notebooks, parallel
-kernels, its own stage folder); the tests then read the findings. A report that
-cannot answer says why; a missing estimate never reads as "no effect".
+freelancer with two contracts. Each shape is built once per test session (all
+notebooks, parallel kernels, its own stage folder); the tests then read the
+findings. Every test of one shape is in the shape's ``xdist_group``, so under
+``pytest -n 2 --dist loadgroup`` (``make test``) one worker builds it, once. A
+report that cannot answer says why; a missing estimate never reads as "no effect".
 """
 
 from __future__ import annotations
@@ -56,7 +58,12 @@ SHAPES = [
 ]
 
 
-@pytest.mark.parametrize("name", SHAPES)
+def _on(*names: str) -> list:
+    """Shape names as parameters, each in its shape's xdist group (one build per shape)."""
+    return [pytest.param(n, marks=pytest.mark.xdist_group(f"shape-{n}")) for n in names]
+
+
+@pytest.mark.parametrize("name", _on(*SHAPES))
 def test_every_report_builds_and_states_a_finding(shapes, name, tmp_path_factory):
     findings = _build(shapes, name, tmp_path_factory)
     assert all(findings.values()), findings
@@ -64,7 +71,7 @@ def test_every_report_builds_and_states_a_finding(shapes, name, tmp_path_factory
     assert not {"nan", "NaN", "nan%", "nanx"} & set(words), findings
 
 
-@pytest.mark.parametrize("name", ["imported-export", "two-contracts"])
+@pytest.mark.parametrize("name", _on("imported-export", "two-contracts"))
 def test_without_activity_the_effects_say_why(shapes, name, tmp_path_factory):
     findings = _build(shapes, name, tmp_path_factory)
     assert "no activity.csv with weekly invitations" in findings["03"]
@@ -72,6 +79,7 @@ def test_without_activity_the_effects_say_why(shapes, name, tmp_path_factory):
     assert "worth it" not in findings["05"]
 
 
+@pytest.mark.xdist_group("shape-no-invitations")
 def test_without_invitations_only_the_invitation_effects_are_missing(shapes, tmp_path_factory):
     findings = _build(shapes, "no-invitations", tmp_path_factory)
     assert findings["03"].startswith(
@@ -80,6 +88,7 @@ def test_without_invitations_only_the_invitation_effects_are_missing(shapes, tmp
     assert findings["05"].startswith("No value computed: the effect on invitations")
 
 
+@pytest.mark.xdist_group("shape-nobody-top-rated")
 def test_nobody_top_rated_says_so_and_never_no_effect(shapes, tmp_path_factory):
     findings = _build(shapes, "nobody-top-rated", tmp_path_factory)
     assert "nobody in this history is ever Top Rated" in findings["03"]
@@ -88,6 +97,7 @@ def test_nobody_top_rated_says_so_and_never_no_effect(shapes, tmp_path_factory):
     assert "cannot decide" in findings["07"]
 
 
+@pytest.mark.xdist_group("shape-no-proposals-hires-hours")
 def test_missing_hires_make_one_estimate_missing_not_all(shapes, tmp_path_factory):
     findings = _build(shapes, "no-proposals-hires-hours", tmp_path_factory)
     assert "effect on invitations" in findings["03"] or "brings" in findings["03"]
