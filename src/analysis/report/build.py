@@ -49,6 +49,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import urllib.parse
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -300,7 +301,6 @@ def _run_all(
     notebook is started after a failure or after Ctrl-C/SIGTERM.
     """
     import queue
-    import threading
 
     from tqdm.auto import tqdm
 
@@ -613,18 +613,27 @@ def _finding(nb: Any) -> str | None:
     return None
 
 
-def _export_html(nb: Any, name: str, *, with_code: bool) -> str:
-    from nbconvert import HTMLExporter
+#: Each build thread's HTML exporters, by ``with_code`` (see `_export_html`).
+_EXPORTERS = threading.local()
 
-    exporter = HTMLExporter(
-        template_name="lab",
-        raw_template=_REPORT_TEMPLATE,
-        embed_images=True,
-        exclude_input=not with_code,
-        exclude_input_prompt=not with_code,
-        exclude_output_prompt=True,
-        exclude_anchor_links=True,
-    )
+
+def _export_html(nb: Any, name: str, *, with_code: bool) -> str:
+    """The report's HTML. One exporter per thread and setting is kept: its first
+    export compiles the templates (seconds), later ones reuse them."""
+    exporters = _EXPORTERS.__dict__.setdefault("by_code", {})
+    exporter = exporters.get(with_code)
+    if exporter is None:
+        from nbconvert import HTMLExporter
+
+        exporter = exporters[with_code] = HTMLExporter(
+            template_name="lab",
+            raw_template=_REPORT_TEMPLATE,
+            embed_images=True,
+            exclude_input=not with_code,
+            exclude_input_prompt=not with_code,
+            exclude_output_prompt=True,
+            exclude_anchor_links=True,
+        )
     body, _ = exporter.from_notebook_node(
         nb, resources={"metadata": {"name": name}, "toprated_version": __version__}
     )
