@@ -50,6 +50,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import time
 import urllib.parse
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -506,6 +507,7 @@ def _build_one(
     source = build / f"{notebook.stem}.ipynb"
     executed = build / f"{notebook.stem}.executed.ipynb"
     nbformat.write(nb, source)
+    started = time.perf_counter()
     try:
         papermill.execute_notebook(
             str(source),
@@ -530,9 +532,11 @@ def _build_one(
     _stable_ids(done)
     title = _title(done) or notebook.stem
     done.metadata["title"] = title
+    ran = time.perf_counter()
     html_text = _export_html(done, notebook.stem, with_code=with_code)
     file = f"{notebook.stem}.html"
     (build / file).write_text(html_text, encoding="utf-8")
+    _log_timing(notebook, done, run_s=ran - started, html_s=time.perf_counter() - ran)
     return ReportInfo(
         name=notebook.stem,
         file=file,
@@ -541,6 +545,32 @@ def _build_one(
         notebook=str(notebook),
         provenance=dict(provenance),
     )
+
+
+#: Logger of the build's timings (DEBUG records, see `_log_timing`).
+log = logging.getLogger(__name__)
+#: Attribute of a timing log record holding its figures.
+TIMING_KEY = "toprated_timing"
+
+
+def _log_timing(notebook: Path, done: Any, *, run_s: float, html_s: float) -> None:
+    """One DEBUG record per notebook: seconds to run it (kernel start on a new
+    kernel, the reset, every cell) and to export it, and each code cell's seconds
+    as papermill measured them (``benchmarks/bench_report.py --profile`` reads them)."""
+    cells = [
+        {
+            "cell": cell.metadata.get(FINDING_KEY, {}).get("cell"),
+            "seconds": round(float(cell.metadata.get("papermill", {}).get("duration") or 0), 3),
+            "first_line": next((ln for ln in cell.source.splitlines() if ln.strip()), ""),
+        }
+        for cell in done.cells
+        if cell.cell_type == "code"
+    ]
+    timing = {"notebook": notebook.stem, "run_s": run_s, "html_s": html_s, "cells": cells}
+    log.debug(
+        "%s: ran in %.1f s, exported in %.1f s", notebook.stem, run_s, html_s,
+        extra={TIMING_KEY: timing},
+    )  # fmt: skip
 
 
 def _cell_error(notebook: Path, executed: Path, err: Any) -> ReportError:
