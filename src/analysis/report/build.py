@@ -295,7 +295,9 @@ def _run_all(
     the previous one's state (`RESET_CODE`): a notebook sees the same fresh
     namespace, matplotlib settings and execution counts as in a new kernel, only the
     imported modules (and the stage `analysis.report.notebook` keeps) are warm.
-    Notebooks are taken in order, so with one job they run in notebook order.
+    Notebooks are taken in notebook order, except that those that do not open the
+    stage (`opens_stage`) go first: on a cold build they run while the first
+    notebook that opens it computes it, instead of a kernel waiting for it.
 
     Results keep the notebooks' order. The first failure (in notebook order among
     those that failed) is raised once every running notebook has stopped; no
@@ -307,7 +309,7 @@ def _run_all(
 
     jobs = max(1, min(jobs or default_jobs(), len(selected)))
     todo: queue.SimpleQueue[Path] = queue.SimpleQueue()
-    for notebook in selected:
+    for notebook in sorted(selected, key=opens_stage):  # stable: notebook order otherwise
         todo.put(notebook)
     done: queue.SimpleQueue[Path | None] = queue.SimpleQueue()
     stop = threading.Event()
@@ -362,6 +364,11 @@ def _run_all(
         if notebook in errors:
             raise errors[notebook]
     return [results[nb] for nb in selected if nb in results]
+
+
+def opens_stage(notebook: Path) -> bool:
+    """True when the notebook's source calls ``open_stage(`` (it needs the computed stage)."""
+    return "open_stage(" in notebook.read_text(encoding="utf-8")
 
 
 def default_jobs() -> int:
@@ -464,6 +471,19 @@ def _kernel_manager_class(kernels: Path) -> type:
         def _encrypt_if_possible(self) -> str:
             return "auto" if zmq.has("curve") else "disabled"
 
+        def client(self, **kwargs: Any) -> Any:
+            # nbclient leaves the client of a kernel it does not own running; the
+            # build stops it after each notebook (`close_clients`)
+            made = super().client(**kwargs)
+            self.__dict__.setdefault("made_clients", []).append(made)
+            return made
+
+        def close_clients(self) -> None:
+            """Stop the channels of every client made for this kernel so far."""
+            for made in self.__dict__.pop("made_clients", []):
+                if made.channels_running:
+                    made.stop_channels()
+
         async def _async_interrupt_kernel(self) -> None:
             # jupyter_client interrupts (SIGINT) every kernel it shuts down, and
             # ipykernel logs that as "[IPKernelApp] ERROR | KeyboardInterrupt caught
@@ -526,6 +546,9 @@ def _build_one(
         raise ReportError(
             notebook, f"{notebook}: could not run: {type(err).__name__}: {err}"
         ) from None
+    finally:
+        if km is not None:
+            km.close_clients()
 
     done = nbformat.read(executed, as_version=4)
     done.cells = [c for c in done.cells if not c.metadata.get(RESET_KEY)]
