@@ -36,7 +36,7 @@ test: setup ## run the linters (ruff, ruff format, import-linter) and the whole 
 	$(BIN)/ruff check src tests benchmarks notebooks
 	$(BIN)/ruff format --check src tests benchmarks notebooks
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q -n 2
+	$(BIN)/pytest -q -n 2 --dist loadscope
 
 lint: setup ## ruff lint, format check and import layers
 	$(BIN)/ruff check src tests benchmarks notebooks

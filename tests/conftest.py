@@ -4,6 +4,12 @@
 - ``processed``: an empty stage folder of its own (`analysis.report.stage`), also
   seen by notebook kernels started from the test (through the environment);
 - ``rules`` / ``seed_rules``: the bundled rule sets, read once.
+
+``make test`` runs ``pytest -n 2 --dist loadscope``: each test module (or class)
+runs on one worker, so a module-scoped fixture that builds reports or simulates
+a world is set up once, not once per worker. (``--dist loadgroup`` with
+``xdist_group`` marks would be finer, but with pytest 9.2 and pytest-xdist 3.8 it
+silently does not group: pytest-dev/pytest-xdist#1386.)
 """
 
 from __future__ import annotations

@@ -116,3 +116,55 @@ def test_a_warm_build_gives_the_same_findings(built):
     for r in warm:
         assert r.finding == cold[r.name]
         assert (warm_out / r.file).is_file()
+
+
+DIRTY = """\
+# %% [markdown]
+# # Leaves a mess
+#
+# Defines a name, changes matplotlib's settings and a pandas option, leaves a figure open.
+
+# %%
+import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+
+leak = 1
+matplotlib.rcParams["lines.linewidth"] = 7
+pd.set_option("display.precision", 2)
+fig = plt.figure()
+"""
+
+CHECKS = """
+# %%
+import matplotlib
+import matplotlib.pyplot as plt
+
+assert "leak" not in globals() and "fig" not in globals()
+assert matplotlib.rcParams["lines.linewidth"] != 7
+print(f"execution count {get_ipython().execution_count}")
+"""
+
+
+@pytest.mark.slow
+def test_a_reused_kernel_runs_a_notebook_as_a_new_one_would(tmp_path, processed):
+    """A build runs several notebooks in one kernel (`build.RESET_CODE` in between):
+    after a notebook that leaves names, settings and a figure behind, the next one
+    sees none of them and its page (code and execution counts shown) is byte for byte
+    the page a new kernel gives."""
+    from test_report import BUILD_DATE, FIXTURES, write_history
+
+    history = write_history(tmp_path / "history", ["f1", "f2"])
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    (nbs / "01-dirty.py").write_text(DIRTY, encoding="utf-8")
+    again = (FIXTURES / "01-contracts.py").read_text(encoding="utf-8") + CHECKS
+    (nbs / "02-contracts.py").write_text(again, encoding="utf-8")
+    kw = {"progress": False, "build_date": BUILD_DATE, "with_code": True, "jobs": 1}
+
+    build_reports(history, tmp_path / "reused", nbs, **kw)
+    build_reports(history, tmp_path / "new", nbs, only=["02"], **kw)
+
+    reused = (tmp_path / "reused" / "02-contracts.html").read_bytes()
+    assert reused == (tmp_path / "new" / "02-contracts.html").read_bytes()
+    assert b"execution count " in reused  # the checks ran

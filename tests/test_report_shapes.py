@@ -3,9 +3,11 @@
 `shapes.write_shapes` writes them small: an imported export without activity,
 activity in which nobody is ever Top Rated, activity without invitations, activity
 without proposals, hires and hours, the seed-article rules, all contracts open, one
-freelancer with two contracts. Each shape is built once (all notebooks, parallel
-kernels, its own stage folder); the tests then read the findings. A report that
-cannot answer says why; a missing estimate never reads as "no effect".
+freelancer with two contracts. Each shape is built once per test session (all
+notebooks, parallel kernels, its own stage folder); the tests then read the
+findings. Each shape's tests are one class, so under ``pytest -n 2 --dist
+loadscope`` (``make test``) one worker runs them and builds the shape once. A
+report that cannot answer says why; a missing estimate never reads as "no effect".
 """
 
 from __future__ import annotations
@@ -56,41 +58,80 @@ SHAPES = [
 ]
 
 
-@pytest.mark.parametrize("name", SHAPES)
-def test_every_report_builds_and_states_a_finding(shapes, name, tmp_path_factory):
-    findings = _build(shapes, name, tmp_path_factory)
-    assert all(findings.values()), findings
-    words = " ".join(findings.values()).replace("(", " ").replace(")", " ").split()
-    assert not {"nan", "NaN", "nan%", "nanx"} & set(words), findings
+class _Shape:
+    """The checks every shape gets; one subclass per shape, so ``--dist loadscope``
+    (``make test``) runs each shape's tests on one worker and builds it once."""
+
+    name = ""
+
+    def findings(self, shapes, tmp_path_factory) -> dict[str, str]:
+        return _build(shapes, self.name, tmp_path_factory)
+
+    def test_every_report_builds_and_states_a_finding(self, shapes, tmp_path_factory):
+        findings = self.findings(shapes, tmp_path_factory)
+        assert all(findings.values()), findings
+        words = " ".join(findings.values()).replace("(", " ").replace(")", " ").split()
+        assert not {"nan", "NaN", "nan%", "nanx"} & set(words), findings
 
 
-@pytest.mark.parametrize("name", ["imported-export", "two-contracts"])
-def test_without_activity_the_effects_say_why(shapes, name, tmp_path_factory):
-    findings = _build(shapes, name, tmp_path_factory)
-    assert "no activity.csv with weekly invitations" in findings["03"]
-    assert findings["05"].startswith("No value computed: ")
-    assert "worth it" not in findings["05"]
+class _WithoutActivity(_Shape):
+    def test_without_activity_the_effects_say_why(self, shapes, tmp_path_factory):
+        findings = self.findings(shapes, tmp_path_factory)
+        assert "no activity.csv with weekly invitations" in findings["03"]
+        assert findings["05"].startswith("No value computed: ")
+        assert "worth it" not in findings["05"]
 
 
-def test_without_invitations_only_the_invitation_effects_are_missing(shapes, tmp_path_factory):
-    findings = _build(shapes, "no-invitations", tmp_path_factory)
-    assert findings["03"].startswith(
-        "The badge's effect on invitations is not estimated (activity.csv has no invitations"
-    )
-    assert findings["05"].startswith("No value computed: the effect on invitations")
+class TestImportedExport(_WithoutActivity):
+    name = "imported-export"
 
 
-def test_nobody_top_rated_says_so_and_never_no_effect(shapes, tmp_path_factory):
-    findings = _build(shapes, "nobody-top-rated", tmp_path_factory)
-    assert "nobody in this history is ever Top Rated" in findings["03"]
-    assert "nobody in this history is ever Top Rated" in findings["05"]
-    assert "1.00x" not in findings["03"] + findings["05"]
-    assert "cannot decide" in findings["07"]
+class TestTwoContracts(_WithoutActivity):
+    name = "two-contracts"
 
 
-def test_missing_hires_make_one_estimate_missing_not_all(shapes, tmp_path_factory):
-    findings = _build(shapes, "no-proposals-hires-hours", tmp_path_factory)
-    assert "effect on invitations" in findings["03"] or "brings" in findings["03"]
-    # the value needs the maintenance hours, which need hours_worked
-    assert findings["05"].startswith("No value computed: the ")
-    assert "could not be estimated" in findings["05"]
+class TestNoInvitations(_Shape):
+    name = "no-invitations"
+
+    def test_only_the_invitation_effects_are_missing(self, shapes, tmp_path_factory):
+        findings = self.findings(shapes, tmp_path_factory)
+        assert findings["03"].startswith(
+            "The badge's effect on invitations is not estimated (activity.csv has no invitations"
+        )
+        assert findings["05"].startswith("No value computed: the effect on invitations")
+
+
+class TestNobodyTopRated(_Shape):
+    name = "nobody-top-rated"
+
+    def test_says_so_and_never_no_effect(self, shapes, tmp_path_factory):
+        findings = self.findings(shapes, tmp_path_factory)
+        assert "nobody in this history is ever Top Rated" in findings["03"]
+        assert "nobody in this history is ever Top Rated" in findings["05"]
+        assert "1.00x" not in findings["03"] + findings["05"]
+        assert "cannot decide" in findings["07"]
+
+
+class TestNoProposalsHiresHours(_Shape):
+    name = "no-proposals-hires-hours"
+
+    def test_missing_hires_make_one_estimate_missing_not_all(self, shapes, tmp_path_factory):
+        findings = self.findings(shapes, tmp_path_factory)
+        assert "effect on invitations" in findings["03"] or "brings" in findings["03"]
+        # the value needs the maintenance hours, which need hours_worked
+        assert findings["05"].startswith("No value computed: the ")
+        assert "could not be estimated" in findings["05"]
+
+
+class TestSeedArticle(_Shape):
+    name = "seed-article"
+
+
+class TestAllOpen(_Shape):
+    name = "all-open"
+
+
+def test_every_shape_has_its_tests():
+    """Each shape `write_shapes` writes is checked by one class above."""
+    checked = {c.name for c in _Shape.__subclasses__() + _WithoutActivity.__subclasses__()}
+    assert checked - {""} == set(SHAPES)

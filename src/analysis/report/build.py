@@ -49,6 +49,8 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
+import time
 import urllib.parse
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -285,48 +287,128 @@ def _run_all(
     jobs: int | None,
     progress: bool,
 ) -> list[ReportInfo]:
-    """Run the notebooks, `jobs` at a time (each in its own kernel process).
+    """Run the notebooks on `jobs` kernels, each kernel running one notebook after another.
+
+    A kernel process costs seconds to start and more to import pandas, seaborn,
+    statsmodels and the stage (measured: that was most of a warm build), so each
+    worker thread starts ONE kernel and runs its next notebook in it after wiping
+    the previous one's state (`RESET_CODE`): a notebook sees the same fresh
+    namespace, matplotlib settings and execution counts as in a new kernel, only the
+    imported modules (and the stage `analysis.report.notebook` keeps) are warm.
+    Notebooks are taken in notebook order, except that those that do not open the
+    stage (`opens_stage`) go first: on a cold build they run while the first
+    notebook that opens it computes it, instead of a kernel waiting for it.
 
     Results keep the notebooks' order. The first failure (in notebook order among
-    those that failed) is raised once every started notebook has stopped; the
-    notebooks not yet started are cancelled.
+    those that failed) is raised once every running notebook has stopped; no
+    notebook is started after a failure or after Ctrl-C/SIGTERM.
     """
-    from concurrent.futures import ThreadPoolExecutor, as_completed
+    import queue
 
     from tqdm.auto import tqdm
 
-    jobs = max(1, min(jobs or min(os.cpu_count() or 1, 4), len(selected)))
+    jobs = max(1, min(jobs or default_jobs(), len(selected)))
+    todo: queue.SimpleQueue[Path] = queue.SimpleQueue()
+    for notebook in sorted(selected, key=opens_stage):  # stable: notebook order otherwise
+        todo.put(notebook)
+    done: queue.SimpleQueue[Path | None] = queue.SimpleQueue()
+    stop = threading.Event()
     results: dict[Path, ReportInfo] = {}
     errors: dict[Path, BaseException] = {}
-    with (
-        tqdm(total=len(selected), desc="reports", unit="notebook", disable=not progress) as bar,
-        ThreadPoolExecutor(max_workers=jobs) as pool,
-    ):
-        futures = {
-            pool.submit(
-                _build_one, nb, build, kernels, parameters, provenance, with_code=with_code
-            ): nb
-            for nb in selected
-        }
+
+    def work() -> None:
+        km = None
         try:
-            for future in as_completed(futures):
-                notebook = futures[future]
+            while not stop.is_set():
                 try:
-                    results[notebook] = future.result()
+                    notebook = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    if km is None:
+                        km = _kernel_manager_class(kernels)(kernel_name=KERNEL_NAME)
+                    results[notebook] = _build_one(
+                        notebook, build, kernels, parameters, provenance,
+                        with_code=with_code, km=km,
+                    )  # fmt: skip
                 except BaseException as err:  # re-raised below, in notebook order
                     errors[notebook] = err
-                    for other in futures:
-                        other.cancel()
+                    stop.set()
+                done.put(notebook)
+        finally:
+            if km is not None:
+                _shutdown(km)
+            done.put(None)
+
+    workers = [
+        threading.Thread(target=work, name=f"toprated-kernel-{i}", daemon=True) for i in range(jobs)
+    ]
+    with tqdm(total=len(selected), desc="reports", unit="notebook", disable=not progress) as bar:
+        try:
+            for worker in workers:
+                worker.start()
+            running = len(workers)
+            while running:
+                notebook = done.get()
+                if notebook is None:
+                    running -= 1
+                    continue
                 bar.set_postfix_str(notebook.stem)
                 bar.update()
         except BaseException:  # Ctrl-C or SIGTERM: start no more notebooks
-            for other in futures:
-                other.cancel()
+            stop.set()
+            for worker in workers:
+                worker.join()
             raise
     for notebook in selected:
         if notebook in errors:
             raise errors[notebook]
     return [results[nb] for nb in selected if nb in results]
+
+
+def opens_stage(notebook: Path) -> bool:
+    """True when the notebook's source calls ``open_stage(`` (it needs the computed stage)."""
+    return "open_stage(" in notebook.read_text(encoding="utf-8")
+
+
+def default_jobs() -> int:
+    """Kernels run at once by default: one per core (at most 4).
+
+    Each kernel runs several notebooks in turn, so more kernels than cores only
+    adds kernel start-ups and imports that compete for the same cores.
+    """
+    return min(
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4
+    )
+
+
+#: Run first in a kernel before each notebook (as a cell the report does not keep):
+#: closes the previous notebook's figures, restores matplotlib's defaults, deletes
+#: every name it defined and restarts the execution count in a new history session
+#: (the same line numbers again would clash in IPython's history), so the notebook runs as
+#: in a new kernel (its own `plots.set_theme()` sets the report style again).
+RESET_CODE = """\
+import sys as _sys
+if "matplotlib.pyplot" in _sys.modules:
+    _sys.modules["matplotlib.pyplot"].close("all")
+if "matplotlib" in _sys.modules:
+    _sys.modules["matplotlib"].rcdefaults()
+get_ipython().reset(new_session=True)
+get_ipython().execution_count = 0
+"""
+#: Metadata key marking the reset cell in the notebook sent to the kernel.
+RESET_KEY = "toprated_reset"
+
+
+def _shutdown(km: Any) -> None:
+    """Shut a worker's kernel down (in the worker thread's event loop, where it started)."""
+    from jupyter_core.utils import run_sync
+
+    if km.has_kernel:
+        try:
+            run_sync(km.shutdown_kernel)(now=False)
+        except Exception:  # noqa: BLE001 - the build's result does not depend on it
+            run_sync(km.shutdown_kernel)(now=True)
 
 
 def _quiet_unknown_parameters(record: logging.LogRecord) -> bool:
@@ -389,6 +471,19 @@ def _kernel_manager_class(kernels: Path) -> type:
         def _encrypt_if_possible(self) -> str:
             return "auto" if zmq.has("curve") else "disabled"
 
+        def client(self, **kwargs: Any) -> Any:
+            # nbclient leaves the client of a kernel it does not own running; the
+            # build stops it after each notebook (`close_clients`)
+            made = super().client(**kwargs)
+            self.__dict__.setdefault("made_clients", []).append(made)
+            return made
+
+        def close_clients(self) -> None:
+            """Stop the channels of every client made for this kernel so far."""
+            for made in self.__dict__.pop("made_clients", []):
+                if made.channels_running:
+                    made.stop_channels()
+
         async def _async_interrupt_kernel(self) -> None:
             # jupyter_client interrupts (SIGINT) every kernel it shuts down, and
             # ipykernel logs that as "[IPKernelApp] ERROR | KeyboardInterrupt caught
@@ -409,7 +504,9 @@ def _build_one(
     provenance: dict[str, Any],
     *,
     with_code: bool,
+    km: Any = None,
 ) -> ReportInfo:
+    """Run one notebook (in the kernel of `km` when given, else in a new one) and export it."""
     import jupytext
     import nbformat
     import papermill
@@ -424,9 +521,13 @@ def _build_one(
         "language": "python",
     }
     nb.metadata.setdefault("language_info", {"name": "python"})
+    if km is not None:
+        reset = nbformat.v4.new_code_cell(RESET_CODE, metadata={RESET_KEY: True})
+        nb.cells.insert(0, reset)
     source = build / f"{notebook.stem}.ipynb"
     executed = build / f"{notebook.stem}.executed.ipynb"
     nbformat.write(nb, source)
+    started = time.perf_counter()
     try:
         papermill.execute_notebook(
             str(source),
@@ -436,6 +537,7 @@ def _build_one(
             language="python",
             progress_bar=False,
             cwd=str(notebook.parent.resolve()),
+            **({"km": km} if km is not None else {}),
             kernel_manager_class=_kernel_manager_class(kernels),
         )
     except PapermillExecutionError as err:
@@ -444,14 +546,20 @@ def _build_one(
         raise ReportError(
             notebook, f"{notebook}: could not run: {type(err).__name__}: {err}"
         ) from None
+    finally:
+        if km is not None:
+            km.close_clients()
 
     done = nbformat.read(executed, as_version=4)
+    done.cells = [c for c in done.cells if not c.metadata.get(RESET_KEY)]
     _stable_ids(done)
     title = _title(done) or notebook.stem
     done.metadata["title"] = title
+    ran = time.perf_counter()
     html_text = _export_html(done, notebook.stem, with_code=with_code)
     file = f"{notebook.stem}.html"
     (build / file).write_text(html_text, encoding="utf-8")
+    _log_timing(notebook, done, run_s=ran - started, html_s=time.perf_counter() - ran)
     return ReportInfo(
         name=notebook.stem,
         file=file,
@@ -460,6 +568,32 @@ def _build_one(
         notebook=str(notebook),
         provenance=dict(provenance),
     )
+
+
+#: Logger of the build's timings (DEBUG records, see `_log_timing`).
+log = logging.getLogger(__name__)
+#: Attribute of a timing log record holding its figures.
+TIMING_KEY = "toprated_timing"
+
+
+def _log_timing(notebook: Path, done: Any, *, run_s: float, html_s: float) -> None:
+    """One DEBUG record per notebook: seconds to run it (kernel start on a new
+    kernel, the reset, every cell) and to export it, and each code cell's seconds
+    as papermill measured them (``benchmarks/bench_report.py --profile`` reads them)."""
+    cells = [
+        {
+            "cell": cell.metadata.get(FINDING_KEY, {}).get("cell"),
+            "seconds": round(float(cell.metadata.get("papermill", {}).get("duration") or 0), 3),
+            "first_line": next((ln for ln in cell.source.splitlines() if ln.strip()), ""),
+        }
+        for cell in done.cells
+        if cell.cell_type == "code"
+    ]
+    timing = {"notebook": notebook.stem, "run_s": run_s, "html_s": html_s, "cells": cells}
+    log.debug(
+        "%s: ran in %.1f s, exported in %.1f s", notebook.stem, run_s, html_s,
+        extra={TIMING_KEY: timing},
+    )  # fmt: skip
 
 
 def _cell_error(notebook: Path, executed: Path, err: Any) -> ReportError:
@@ -532,18 +666,27 @@ def _finding(nb: Any) -> str | None:
     return None
 
 
-def _export_html(nb: Any, name: str, *, with_code: bool) -> str:
-    from nbconvert import HTMLExporter
+#: Each build thread's HTML exporters, by ``with_code`` (see `_export_html`).
+_EXPORTERS = threading.local()
 
-    exporter = HTMLExporter(
-        template_name="lab",
-        raw_template=_REPORT_TEMPLATE,
-        embed_images=True,
-        exclude_input=not with_code,
-        exclude_input_prompt=not with_code,
-        exclude_output_prompt=True,
-        exclude_anchor_links=True,
-    )
+
+def _export_html(nb: Any, name: str, *, with_code: bool) -> str:
+    """The report's HTML. One exporter per thread and setting is kept: its first
+    export compiles the templates (seconds), later ones reuse them."""
+    exporters = _EXPORTERS.__dict__.setdefault("by_code", {})
+    exporter = exporters.get(with_code)
+    if exporter is None:
+        from nbconvert import HTMLExporter
+
+        exporter = exporters[with_code] = HTMLExporter(
+            template_name="lab",
+            raw_template=_REPORT_TEMPLATE,
+            embed_images=True,
+            exclude_input=not with_code,
+            exclude_input_prompt=not with_code,
+            exclude_output_prompt=True,
+            exclude_anchor_links=True,
+        )
     body, _ = exporter.from_notebook_node(
         nb, resources={"metadata": {"name": name}, "toprated_version": __version__}
     )

@@ -56,10 +56,20 @@ def open_stage(
 def open_history(history_path: str | Path | None, rules: str | Path = "upwork-2025"):
     """``(source path, History, Rules)`` for a report that needs the history itself
     rather than the computed stage (report 10's search snapshots); None = the bundled
-    sample. A history without contracts is refused."""
+    sample. A history without contracts is refused.
+
+    A build's kernel runs several notebooks in turn, so the history read (and
+    validated) is kept in the process by its path and content hash
+    (`analysis.report.stage.history_sha256`): the next notebook on the same files
+    gets it without reading again, an edited file is read anew. Each call returns
+    its own `History` with shallow copies of the tables (copy-on-write in pandas 3:
+    a notebook that changes a table changes only its own).
+    """
     from analysis.engine.ruleset import load_rules
+    from analysis.report.stage import history_sha256, remember, shallow_history
 
     source = Path(history_path) if history_path else config.SAMPLE
-    history = read_history(source)
+    key = ("history", str(source.resolve()), history_sha256(source))
+    history = remember(key, lambda: read_history(source))
     assert len(history.contracts) > 0, f"{source} holds no contracts"
-    return source, history, load_rules(rules)
+    return source, shallow_history(history), load_rules(rules)

@@ -31,13 +31,14 @@ cannot differ between the two.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -58,6 +59,37 @@ MAX_CONTROLS = 100
 PROCESSED_ENV = "TOPRATED_PROCESSED"
 #: The frames of a stage, each one Parquet file.
 FRAMES = ("grid", "status", "events", "other_status", "panel", "effects", "event_time")
+
+
+#: Histories and stages already read in this process (see `remember`), newest last.
+_REMEMBERED: dict[tuple, Any] = {}
+#: How many `remember` keeps (a build reads one history and one stage per kernel).
+REMEMBER_AT_MOST = 4
+
+
+def remember(key: tuple, read: Callable[[], Any]) -> Any:
+    """``read()`` once per `key` in this process; the last `REMEMBER_AT_MOST` are kept.
+
+    The keys are content hashes (a history's `history_sha256`, a stage's key), so a
+    remembered value is the one a new read would give. Callers hand out shallow
+    copies (`shallow_history`, `shallow_stage`), never the kept object itself.
+    """
+    if key in _REMEMBERED:
+        _REMEMBERED[key] = _REMEMBERED.pop(key)  # now the newest
+        return _REMEMBERED[key]
+    value = read()
+    _REMEMBERED[key] = value
+    while len(_REMEMBERED) > REMEMBER_AT_MOST:
+        del _REMEMBERED[next(iter(_REMEMBERED))]
+    return value
+
+
+def shallow_history(history: History) -> History:
+    """The same history with shallow copies of its tables (no data copied; with
+    pandas' copy-on-write, changing one copy's table never changes another's)."""
+    return dataclasses.replace(
+        history, **{name: frame.copy(deep=False) for name, frame in history.tables().items()}
+    )
 
 
 def processed_dir() -> Path:
@@ -313,21 +345,54 @@ def build_stage(
     store it first (see the module docstring for the key, the lock and the rename).
 
     `history` may be passed when already read (it must be the one at
-    `history_path`). Bad input (a malformed history or rules file) raises
+    `history_path`). A stage read once is kept in the process (`remember`, by its
+    folder, whose name is the content key) and handed out again as shallow copies
+    (`shallow_stage`): a build's kernel runs several notebooks; a folder deleted
+    since is computed again. Bad input (a malformed history or rules file) raises
     `analysis.io.errors.InputError` before anything is written.
     """
-    from analysis.estimate.effects import read_truth
     from analysis.io.load import read_history
 
     source = Path(history_path) if history_path else config.SAMPLE
     rules_obj = load_rules(rules)
     other = load_rules(other_rules_name(rules_obj))
-    if history is None:
-        history = read_history(source)
     inputs = stage_inputs(source, rules, seed=seed, as_of=as_of, max_controls=max_controls)
     key = stage_key(inputs)
-    root = processed_dir()
-    folder = root / key
+    folder = processed_dir() / key
+    remembered = ("stage", str(folder), str(source))
+    if not (folder / "stage.json").is_file():
+        _REMEMBERED.pop(remembered, None)
+
+    def read() -> Stage:
+        known = history if history is not None else read_history(source)
+        return _open(folder, key, inputs, source, known, rules_obj, other)
+
+    return shallow_stage(remember(remembered, read))
+
+
+def shallow_stage(stage: Stage) -> Stage:
+    """The same stage with shallow copies of its history and frames (see `shallow_history`)."""
+    frames = {name: getattr(stage, name) for name in FRAMES}
+    return dataclasses.replace(
+        stage,
+        history=shallow_history(stage.history),
+        **{name: None if f is None else f.copy(deep=False) for name, f in frames.items()},
+    )
+
+
+def _open(
+    folder: Path,
+    key: str,
+    inputs: dict[str, Any],
+    source: Path,
+    history: History,
+    rules_obj: Rules,
+    other: Rules,
+) -> Stage:
+    """Read the stage in `folder`, computing and storing it first when it is missing."""
+    from analysis.estimate.effects import read_truth
+
+    root = folder.parent
     if not (folder / "stage.json").is_file():
         root.mkdir(parents=True, exist_ok=True)
         with _locked(root / f".{key}.lock"):
