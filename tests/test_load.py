@@ -149,6 +149,7 @@ EXPECTED_ACTIVITY = frame(
         "hires": pd.Series([0, 0], dtype="Int64"),
         "profile_views": pd.Series([40, 0], dtype="Int64"),
         "hours_worked": pd.Series([12.5, np.nan]),
+        "status_shown": cat([None, None], []),  # optional column: absent from the file
     }
 )
 EXPECTED_FREELANCERS = frame(
