@@ -1,184 +1,259 @@
-"""Are the badge-effect estimates right? Coverage of the event study on simulated histories.
+"""Where the method works and where it fails: coverage of the effect estimates (issue 12, item 5).
 
-Issue 6, "Acceptance: the answers must be right": generate at least 20 histories
-with different seeds (`analysis.simulate.generate`), each with a true invitation
-lift drawn from {1.0, 1.2, 1.5} (the simulator's ``invitation_lift`` knob), run
-the event study (`analysis.estimate.effects.event_study`, pooled lift) and the naive
-comparison (`analysis.estimate.effects.naive_lift`) on each, and report
+For each *world* (a set of simulator knobs that breaks one assumption of the
+estimators) x seed x true invitation lift {1.0, 1.25, 1.5}, generate a small history
+(`analysis.simulate.generate`, which also runs the counterfactual twin and writes
+the realised truth), estimate the effects with the estimators ``toprated effects``
+uses (`estimate`, the one place that calls `analysis.estimate.effects`), and score
+three of them against the counterfactual truth in ``truth.json`` ``realised``:
 
-- per history: seed, planted and realised true lift (``truth.json``), the
-  estimate, its 95% interval and whether it covers the realised truth, and the
-  naive estimate;
-- the share of intervals covering the truth (target: at least 18 of 20) and the
-  mean bias of the naive estimate (expected clearly above the truth);
-- one (or more) extra run(s) of the ``no-badge-effect`` scenario, whose interval
-  should cover 1.0.
+- ``invitation_lift`` against ``realised.invitation_lift``;
+- ``hires_lift`` against ``realised.hires_lift`` (total effect on accepted hires per week);
+- ``net_value_usd_per_holder_year`` against ``realised.net_value_usd_per_holder_year``.
 
-The lifts are drawn with ``numpy.random.default_rng(--draw-seed)``, so a rerun
-gives the same table. Histories are written to a temporary folder and removed.
-Results go to ``benchmarks/results/effects-coverage-<freelancers>-<time>.csv``
-(and ``.json`` with the summary).
+An effect the estimators do not (yet) give is recorded as not estimated (NaN),
+never as a miss. The worlds (`WORLDS`):
 
-    .venv/bin/python benchmarks/bench_effects_coverage.py                   # 20 + 1 runs
-    .venv/bin/python benchmarks/bench_effects_coverage.py --seeds 30 --jobs 2
-    .venv/bin/python benchmarks/bench_effects_coverage.py --freelancers 2000 --seeds 4
+=================  ==========================================================
+today              the baseline scenario
+heterogeneous      ``lift_heterogeneity_sd = 0.3``
+ramp               ``effect_ramp_weeks = 8``
+threshold          ``confounding = threshold``
+saturating         ``confounding = saturating``
+rules-shown        ``world_rules = upwork-strict``; ``status_shown`` kept
+rules-hidden       ``world_rules = upwork-strict``; ``status_shown`` dropped
+drift              ``quality_drift_sd = 0.05``
+=================  ==========================================================
+
+The analyst always reads the history with ``upwork-2025``. Per world and effect
+the summary gives the runs, how many were estimated, the share of 95% intervals
+covering the truth, the mean bias (estimate - truth) and the mean truth; also per
+world x lift. Per-run rows go to ``benchmarks/results/coverage-<time>.csv``; the
+summary to ``benchmarks/recorded/coverage.json`` (tracked; ``--out`` to write it
+elsewhere, e.g. for a smoke run).
+
+    .venv/bin/python benchmarks/bench_effects_coverage.py --jobs 2          # 8 x 10 x 3 runs
+    .venv/bin/python benchmarks/bench_effects_coverage.py --seeds 1 --worlds today drift \\
+        --out /tmp/coverage-smoke.json                                      # smoke run
+
+Seeds are ``--first-seed + i``, the same in every world and lift (so the worlds
+differ only in the knob). Histories are written to temporary folders and removed.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
+import math
+import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-RESULTS = Path(__file__).resolve().parent / "results"
-LIFTS = (1.0, 1.2, 1.5)
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+RECORDED = HERE / "recorded" / "coverage.json"
+LIFTS = (1.0, 1.25, 1.5)
+#: world name -> (knob overrides, keep the status_shown column)
+WORLDS: dict[str, tuple[dict[str, object], bool]] = {
+    "today": ({}, True),
+    "heterogeneous": ({"lift_heterogeneity_sd": 0.3}, True),
+    "ramp": ({"effect_ramp_weeks": 8.0}, True),
+    "threshold": ({"confounding": "threshold"}, True),
+    "saturating": ({"confounding": "saturating"}, True),
+    "rules-shown": ({"world_rules": "upwork-strict"}, True),
+    "rules-hidden": ({"world_rules": "upwork-strict"}, False),
+    "drift": ({"quality_drift_sd": 0.05}, True),
+}
+#: effect row of the estimates -> key of truth.json "realised"
+SCORED = {
+    "invitation_lift": "invitation_lift",
+    "hires_lift": "hires_lift",
+    "net_value_usd_per_holder_year": "net_value_usd_per_holder_year",
+}
+ANALYST_RULES = "upwork-2025"
 
 
-def run_one(task: dict) -> dict:
-    """Generate one history, estimate, and score; returns one row of the table."""
-    from analysis.estimate.effects import event_study, naive_lift, weekly_panel
+def estimate(history) -> pd.DataFrame:
+    """The effects as ``toprated effects`` estimates them (one row per effect, with
+    ``effect, estimate, ci_low, ci_high``). The only call into the estimators."""
+    from analysis.estimate.effects import estimate_effects
+
+    return estimate_effects(history, ANALYST_RULES)
+
+
+def run_one(task: dict) -> list[dict]:
+    """Generate one history, estimate, score; one row per scored effect."""
     from analysis.io.load import read_history
     from analysis.simulate.generate import generate
 
+    overrides, keep_shown = WORLDS[task["world"]]
     t0 = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="effects-coverage-") as tmp:
-        overrides = {} if task["lift"] is None else {"invitation_lift": task["lift"]}
+    with tempfile.TemporaryDirectory(prefix="coverage-") as tmp:
         summary = generate(
             tmp,
             freelancers=task["freelancers"],
             start=task["start"],
             end=task["end"],
             seed=task["seed"],
-            scenario=task["scenario"],
-            overrides=overrides,
+            overrides={**overrides, "invitation_lift": task["lift"]},
             progress=False,
         )
-        t1 = time.perf_counter()
         history = read_history(tmp)
-    realised = summary["realised"]
-    panel = weekly_panel(history, "upwork-2025")
-    es = event_study(panel, "invitations", dynamic=False)
-    naive = naive_lift(panel, "invitations")
+    t1 = time.perf_counter()
+    if not keep_shown and history.activity is not None:
+        activity = history.activity.drop(columns=["status_shown"], errors="ignore")
+        history = dataclasses.replace(history, activity=activity)
+    error = ""
+    try:
+        effects = estimate(history).set_index("effect")
+    except Exception as exc:  # a world the estimators cannot handle is a result too
+        effects, error = pd.DataFrame(), f"{type(exc).__name__}: {exc}"
     t2 = time.perf_counter()
-    truth = realised["invitation_lift"]
-    pooled = es.pooled.iloc[0]
-    return {
-        "scenario": task["scenario"],
-        "seed": task["seed"],
-        "planted_lift": task["lift"] if task["lift"] is not None else np.nan,
-        "true_lift": truth,
-        "estimate": pooled["estimate"],
-        "ci_low": pooled["ci_low"],
-        "ci_high": pooled["ci_high"],
-        "covered": bool(pooled["ci_low"] <= truth <= pooled["ci_high"]),
-        "naive": naive.iloc[0]["estimate"],
-        "naive_ci_low": naive.iloc[0]["ci_low"],
-        "naive_ci_high": naive.iloc[0]["ci_high"],
-        "treated": es.sample["treated"],
-        "rows": int(len(panel)),
-        "simulate_s": round(t1 - t0, 1),
-        "estimate_s": round(t2 - t1, 1),
-    }
+    realised = summary["realised"]
+    rows = []
+    for effect, key in SCORED.items():
+        truth = realised.get(key)
+        row = effects.loc[effect] if effect in effects.index else None
+        est, lo, hi = (
+            (float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"]))
+            if row is not None
+            else (math.nan, math.nan, math.nan)
+        )
+        estimated = all(math.isfinite(x) for x in (est, lo, hi)) and truth is not None
+        rows.append(
+            {
+                "world": task["world"],
+                "seed": task["seed"],
+                "planted_lift": task["lift"],
+                "effect": effect,
+                "truth": math.nan if truth is None else float(truth),
+                "estimate": est,
+                "ci_low": lo,
+                "ci_high": hi,
+                "estimated": estimated,
+                "covered": bool(estimated and lo <= truth <= hi),
+                "bias": est - truth if estimated else math.nan,
+                "error": error,
+                "top_rated_weeks": realised.get("top_rated_weeks"),
+                "simulate_s": round(t1 - t0, 1),
+                "estimate_s": round(t2 - t1, 1),
+            }
+        )
+    return rows
+
+
+def summarise(table: pd.DataFrame) -> dict:
+    """Per world and effect (and per world x lift x effect): runs, estimated,
+    coverage, mean bias, mean truth, mean estimate."""
+
+    def stats(d: pd.DataFrame) -> dict:
+        e = d[d["estimated"]]
+        return {
+            "runs": len(d),
+            "estimated": len(e),
+            "coverage": float(e["covered"].mean()) if len(e) else None,
+            "mean_bias": float(e["bias"].mean()) if len(e) else None,
+            "mean_truth": float(d["truth"].mean()) if d["truth"].notna().any() else None,
+            "mean_estimate": float(e["estimate"].mean()) if len(e) else None,
+        }
+
+    out: dict = {}
+    for (world, effect), d in table.groupby(["world", "effect"], sort=False):
+        entry = out.setdefault(world, {}).setdefault(effect, stats(d))
+        entry["by_lift"] = {
+            f"{lift:g}": stats(g) for lift, g in d.groupby("planted_lift", sort=True)
+        }
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--freelancers", type=int, default=4000, help="per history (default 4000)")
-    parser.add_argument("--seeds", type=int, default=20, help="baseline histories (default 20)")
-    parser.add_argument("--first-seed", type=int, default=1001, help="seed of the first history")
-    parser.add_argument("--null-runs", type=int, default=1, help="no-badge-effect runs (default 1)")
+    parser.add_argument("--freelancers", type=int, default=600, help="per history (default 600)")
+    parser.add_argument("--seeds", type=int, default=10, help="seeds per world and lift (10)")
+    parser.add_argument("--first-seed", type=int, default=2001, help="seed of the first history")
     parser.add_argument("--jobs", type=int, default=2, help="processes in parallel (default 2)")
-    parser.add_argument("--start", default="2019-01-01", help="first day (default 2019-01-01)")
-    parser.add_argument("--end", default="2024-12-31", help="last day (default 2024-12-31)")
-    parser.add_argument("--draw-seed", type=int, default=6, help="seed of the lift draws")
-    parser.add_argument("--out", help="CSV file for the table (default benchmarks/results/...)")
+    parser.add_argument("--start", default="2021-01-01", help="first day (default 2021-01-01)")
+    parser.add_argument("--end", default="2023-12-31", help="last day (default 2023-12-31)")
+    parser.add_argument("--worlds", nargs="+", choices=list(WORLDS), default=list(WORLDS))
+    parser.add_argument("--lifts", nargs="+", type=float, default=list(LIFTS))
+    parser.add_argument("--out", help=f"summary JSON (default {RECORDED.relative_to(HERE.parent)})")
     args = parser.parse_args(argv)
 
-    rng = np.random.default_rng(args.draw_seed)
-    lifts = rng.choice(LIFTS, size=args.seeds)
     common = {"freelancers": args.freelancers, "start": args.start, "end": args.end}
     tasks = [
-        {**common, "scenario": "baseline", "seed": args.first_seed + i, "lift": float(lift)}
-        for i, lift in enumerate(lifts)
-    ]
-    tasks += [
-        {**common, "scenario": "no-badge-effect", "seed": args.first_seed + 500 + i, "lift": None}
-        for i in range(args.null_runs)
+        {**common, "world": world, "lift": float(lift), "seed": args.first_seed + i}
+        for world in args.worlds
+        for lift in args.lifts
+        for i in range(args.seeds)
     ]
     print(
-        f"{len(tasks)} histories of {args.freelancers:,} freelancers ({args.start} to {args.end}), "
-        f"{args.jobs} at a time",
+        f"{len(tasks)} histories of {args.freelancers:,} freelancers ({args.start} to "
+        f"{args.end}), {args.jobs} at a time",
         flush=True,
     )
     t0 = time.perf_counter()
-    rows = []
+    rows: list[dict] = []
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         futures = [pool.submit(run_one, t) for t in tasks]
         for fut in as_completed(futures):
-            r = fut.result()
-            rows.append(r)
+            got = fut.result()
+            rows += got
+            first = got[0]
+            cells = "  ".join(
+                f"{r['effect']}: {r['estimate']:.3g} [{r['ci_low']:.3g}, {r['ci_high']:.3g}] "
+                f"vs {r['truth']:.3g}{'' if r['covered'] else ' MISS' if r['estimated'] else ' -'}"
+                for r in got
+            )
             print(
-                f"  {r['scenario']:<16} seed {r['seed']}: true {r['true_lift']:.3f}  "
-                f"estimate {r['estimate']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}] "
-                f"{'covered' if r['covered'] else 'NOT covered'}  naive {r['naive']:.2f}  "
-                f"({r['simulate_s']}+{r['estimate_s']} s)",
+                f"  {first['world']:<13} lift {first['planted_lift']:<4g} seed {first['seed']}: "
+                f"{cells} ({first['simulate_s']}+{first['estimate_s']} s)",
                 flush=True,
             )
-    table = pd.DataFrame(rows).sort_values(["scenario", "seed"]).reset_index(drop=True)
-    base = table[table["scenario"] == "baseline"]
-    null = table[table["scenario"] == "no-badge-effect"]
+    wall = round(time.perf_counter() - t0, 1)
+    table = pd.DataFrame(rows).sort_values(["world", "planted_lift", "seed", "effect"])
     summary = {
-        "histories": len(table),
+        "what": "coverage of 95% intervals and mean bias against the counterfactual truth "
+        "(truth.json realised), per world and effect (issue 12 item 5)",
+        "command": "benchmarks/bench_effects_coverage.py "
+        + " ".join(argv if argv is not None else sys.argv[1:]),
         "freelancers": args.freelancers,
         "period": [args.start, args.end],
-        "baseline_covered": int(base["covered"].sum()),
-        "baseline_runs": len(base),
-        "coverage_share": float(base["covered"].mean()) if len(base) else None,
-        "target": "at least 18 of 20 (90%)",
-        "mean_bias_event_study": float((base["estimate"] - base["true_lift"]).mean()),
-        "mean_bias_naive": float((base["naive"] - base["true_lift"]).mean()),
-        "mean_naive_over_truth": float((base["naive"] / base["true_lift"]).mean()),
-        "no_badge_effect_covers_1": [bool(x) for x in null["covered"]],
-        "wall_seconds": round(time.perf_counter() - t0, 1),
+        "seeds": args.seeds,
+        "first_seed": args.first_seed,
+        "lifts": args.lifts,
+        "analyst_rules": ANALYST_RULES,
+        "worlds": {w: {"knobs": WORLDS[w][0], "status_shown": WORLDS[w][1]} for w in args.worlds},
+        "histories": len(tasks),
+        "jobs": args.jobs,
+        "wall_seconds": wall,
+        "date": dt.date.today().isoformat(),
+        "results": summarise(table),
     }
-    shown = table.assign(
-        ci=lambda d: d.apply(lambda r: f"[{r.ci_low:.3f}, {r.ci_high:.3f}]", axis=1)
-    )[["scenario", "seed", "planted_lift", "true_lift", "estimate", "ci", "covered", "naive"]]
     print()
-    print(shown.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
-    print()
-    print(
-        f"Event study covers the truth in {summary['baseline_covered']} of "
-        f"{summary['baseline_runs']} baseline histories (target: at least 18 of 20); "
-        f"mean bias {summary['mean_bias_event_study']:+.3f}."
-    )
-    print(
-        f"Naive estimate: mean bias {summary['mean_bias_naive']:+.2f} "
-        f"({summary['mean_naive_over_truth']:.2f} x the truth on average)."
-    )
-    for r in null.itertuples():
-        print(
-            f"no-badge-effect (seed {r.seed}): estimate {r.estimate:.3f} "
-            f"[{r.ci_low:.3f}, {r.ci_high:.3f}], truth {r.true_lift:.3f}: "
-            f"{'covered' if r.covered else 'NOT covered'}; naive {r.naive:.2f}"
-        )
-    print(f"Wall time {summary['wall_seconds']} s")
+    for world, effects in summary["results"].items():
+        for effect, s in effects.items():
+            cov = "-" if s["coverage"] is None else f"{s['coverage']:.0%}"
+            bias = "-" if s["mean_bias"] is None else f"{s['mean_bias']:+.3g}"
+            print(
+                f"{world:<13} {effect:<30} coverage {cov:>5} of {s['estimated']:>3} "
+                f"estimated ({s['runs']} runs)  mean bias {bias}"
+            )
+    print(f"Wall time {wall} s")
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-    out = (
-        Path(args.out) if args.out else RESULTS / f"effects-coverage-{args.freelancers}-{stamp}.csv"
-    )
+    csv = RESULTS / f"coverage-{args.freelancers}-{stamp}.csv"
+    csv.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(csv, index=False)
+    out = Path(args.out) if args.out else RECORDED
     out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False)
-    out.with_suffix(".json").write_text(json.dumps(summary, indent=2) + "\n")
-    print(f"Wrote {out} and {out.with_suffix('.json').name}")
-    return 0 if summary["baseline_covered"] >= 0.9 * max(len(base), 1) else 1
+    out.write_text(json.dumps(summary, indent=2, allow_nan=False, default=str) + "\n")
+    print(f"Wrote {csv} and {out}")
+    return 0
 
 
 if __name__ == "__main__":

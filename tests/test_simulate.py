@@ -257,8 +257,9 @@ def test_planted_truth_baseline_and_no_effect(small):
     _, truth, _ = small
     r, k = truth["realised"], truth["knobs"]
     assert r["top_rated_weeks"] > 0
-    assert r["invitation_lift"] == pytest.approx(k["invitation_lift"]) and r["invitation_lift"] > 1
-    assert r["profile_view_lift"] == pytest.approx(k["profile_view_lift"])
+    assert r["invitation_lift_direct"] == pytest.approx(k["invitation_lift"])
+    assert r["profile_view_lift_direct"] == pytest.approx(k["profile_view_lift"])
+    assert r["invitation_lift"] > 1  # the counterfactual truth: tests/test_simulate_truth.py
     assert 1.0 < r["hire_rate_lift"] <= k["hire_rate_lift"] + 1e-9
     assert r["rate_premium"] == pytest.approx(k["rate_premium"])
     assert r["maintenance_hours_per_top_rated_week"] == pytest.approx(
@@ -266,14 +267,16 @@ def test_planted_truth_baseline_and_no_effect(small):
     )
     assert r["risky_offers_declined"] > 0 and r["forgone_earnings_usd"] > 0
     # quality drives both JSS and demand: the naive comparison is biased upward
-    assert r["naive_invitation_ratio_top_rated_vs_rest"] > 1.5 * r["invitation_lift"]
+    assert r["naive_invitation_ratio_top_rated_vs_rest"] > 1.5 * r["invitation_lift_direct"]
     assert set(truth["knobs"]) == set(knob_table()["knob"])
 
     frames, none = simulate(SimConfig(**SMALL, scenario="no-badge-effect"), progress=False)
     r0 = none["realised"]
     assert none["scenario"] == "no-badge-effect"
-    for key in ("invitation_lift", "profile_view_lift", "hire_rate_lift", "rate_premium"):
+    for key in ("invitation_lift_direct", "profile_view_lift_direct", "hire_rate_lift"):
         assert r0[key] == pytest.approx(1.0), key
+    for key in ("invitation_lift", "profile_view_lift", "hires_lift", "rate_premium"):
+        assert r0[key] == 1.0, key
     assert r0["maintenance_hours_per_top_rated_week"] == 0.0
     assert r0["risky_offers_declined"] == 0 and r0["forgone_earnings_usd"] == 0.0
     assert r0["pressure_exits"] == 0
@@ -286,7 +289,7 @@ def test_truth_json_records_knobs_and_seed(small):
     assert record["seed"] == SMALL["seed"]
     assert record["knobs"] == pytest.approx(truth["knobs"])
     assert "_panel" not in record and "simulation_seconds" not in record
-    assert record["realised"]["invitation_lift"] == pytest.approx(1.25)
+    assert record["realised"]["invitation_lift_direct"] == pytest.approx(1.25)
     assert set(record["files"]) == {f"{t}.csv" for t, n in truth["rows"].items() if n}
 
 
@@ -470,16 +473,16 @@ def test_the_new_knobs_are_off_in_the_baseline_and_on_in_misspecified():
 def test_lift_heterogeneity_spreads_the_lift_and_touches_nothing_static(tiny):
     frames, truth = tiny
     het_frames, het = _tiny(lift_heterogeneity_sd=0.8)
-    assert truth["realised"]["invitation_lift"] == pytest.approx(1.25)
+    assert truth["realised"]["invitation_lift_direct"] == pytest.approx(1.25)
     # the effect on the treated is a mean of freelancer lifts 1.25 * exp(0.8 z): not 1.25
-    assert abs(het["realised"]["invitation_lift"] - 1.25) > 0.01
+    assert abs(het["realised"]["invitation_lift_direct"] - 1.25) > 0.01
     static = ["freelancer_id", "joined_date", "category", "country", "profile_complete"]
     pd.testing.assert_frame_equal(het_frames["freelancers"][static], frames["freelancers"][static])
 
 
 def test_effect_ramp_shrinks_the_realised_lift(tiny):
     _, ramp = _tiny(effect_ramp_weeks=52)
-    lift = ramp["realised"]["invitation_lift"]
+    lift = ramp["realised"]["invitation_lift_direct"]
     assert 1.0 < lift < 1.25 - 0.02  # most Top Rated weeks are in a spell's first year
     assert 1.0 < ramp["realised"]["hire_rate_lift"] < tiny[1]["realised"]["hire_rate_lift"]
 
@@ -487,7 +490,7 @@ def test_effect_ramp_shrinks_the_realised_lift(tiny):
 def test_quality_drift_moves_outcomes_not_the_planted_lift(tiny):
     frames, _ = tiny
     drift_frames, drift = _tiny(quality_drift_sd=0.2)
-    assert drift["realised"]["invitation_lift"] == pytest.approx(1.25)
+    assert drift["realised"]["invitation_lift_direct"] == pytest.approx(1.25)
     assert not frames["contracts"]["private_score"].equals(
         drift_frames["contracts"]["private_score"]
     )

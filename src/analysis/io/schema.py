@@ -40,6 +40,10 @@ from analysis.io.limits import (  # noqa: E402,F401  (re-exported: the contract'
 #: The message key of the one cross-column rule (end_date never before start_date).
 END_BEFORE_START = "is before start_date"
 
+#: Values of activity ``status_shown``: the statuses of `analysis.engine.status.STATUSES`
+#: (restated here: io sits below engine in the layers).
+SHOWN_STATUSES = ("none", "rising_talent", "top_rated", "top_rated_plus")
+
 #: What a value of each kind must look like, said to a person.
 KIND_EXPECTED = {
     "date": "is not a date in the form YYYY-MM-DD",
@@ -172,6 +176,9 @@ TABLES: dict[str, Table] = {
             Column("week_start", "date", required=True, nullable=False),
             *(Column(c, "integer", min=0) for c in COUNT_COLUMNS),
             Column("hours_worked", "number", min=0, limit=MAX_USD),
+            # the badge the marketplace displayed that week (simulated histories;
+            # empty where unknown), the engine's statuses
+            Column("status_shown", "choice", choices=SHOWN_STATUSES),
         ),
     ),
     "freelancers": Table(

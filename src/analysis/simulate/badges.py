@@ -32,7 +32,10 @@ With ``scope="top-rated"`` the weekly `status_grid` call is further limited to
 freelancers whose latest JSS is at least ``badges.jss_min``: only they can be Top
 Rated (or Plus), so the statuses that drive behaviour are still exact, but the
 others are recorded as "none or rising_talent" (code `UNKNOWN`). ``scope="all"``
-evaluates every freelancer who is not dormant.
+evaluates every freelancer who is not dormant. ``scope="jss-only"`` keeps the JSS
+and computes no status at all (every started freelancer is ``none``): the
+counterfactual twin of `analysis.simulate.world.run`, in which the badge has no
+effect, needs the JSS (it drives demand and hiring) but not the badge.
 """
 
 from __future__ import annotations
@@ -66,7 +69,7 @@ NONE, RISING, TOP, PLUS = range(4)
 NOT_STARTED = -2
 #: Status code "none or rising_talent, not computed" (scope ``top-rated``).
 UNKNOWN = -1
-SCOPES = ("all", "top-rated")
+SCOPES = ("all", "top-rated", "jss-only")
 
 CONTRACT_COLUMNS = {
     "fid": np.int32,
@@ -270,6 +273,8 @@ class BadgeTracker:
         live = started & (self.dormant_from > s)
         if (s - self.anchor) % self.jss_every == 0:
             self._update_jss(s, live)
+        if self.scope == "jss-only":
+            return np.where(started, NONE, NOT_STARTED).astype(np.int8)
         if self.scope == "all":
             todo = live & (s - self.last_active < self.active_days)
             out = np.where(started, NONE, NOT_STARTED).astype(np.int8)

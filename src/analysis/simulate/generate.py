@@ -9,6 +9,13 @@ the simulated freelancers lived with. The badge's effects are *planted* through
 knobs (invitation, view and hire-rate lifts, rate premium, unpaid maintenance
 hours, declined risky jobs, pressure exits), and `truth.json` records every knob,
 the seed and the effects as realised, for estimators to be scored against.
+Each world is run twice, the second time with every badge effect off and the same
+random numbers (`analysis.simulate.world.run_pair`), and ``truth.json``
+``realised`` holds the effects on the treated that the pair reveals
+(`analysis.simulate.world.counterfactual_truth`). ``activity.csv`` has the badge
+shown each week (``status_shown``). Knobs are numbers, except ``confounding``
+(a shape) and ``world_rules`` (the rule set the world awards badges by;
+`load_world_rules`).
 
 Public API:
 
@@ -36,10 +43,11 @@ in the 12 weeks before m / 1000) + log(invitation_lift) * top_rated`` (defaults
 shown; knobs in ``scenarios/baseline.toml``), with negative-binomial noise.
 Activity rows exist for the weeks a freelancer is on the platform (from the
 week of ``joined_date`` to the week they leave); contracts and payments may go
-on after that, as they finish their work. On the bundled sample a Poisson
-regression with freelancer and week fixed effects and those controls (report 03,
-100 never-badged controls) gives 1.25 (95% CI 1.19-1.31) for the planted 1.25,
-against 4.4 for the naive Top-Rated-vs-rest ratio (``truth.json``).
+on after that, as they finish their work. On the bundled sample the planted
+within-week lift is 1.25 (``realised.invitation_lift_direct``), the effect on the
+treated against the counterfactual twin 1.31 (``realised.invitation_lift``: it also
+carries what the badge's extra earnings do to later visibility), and the naive
+Top-Rated-vs-rest ratio 5.3 (``truth.json``).
 """
 
 from __future__ import annotations
@@ -110,16 +118,36 @@ BADGE_KNOBS = (
 # ---------------------------------------------------------------------------
 
 
+#: Kinds of knob: a number in a range, one word of a list, or a rule set.
+KNOB_KINDS = ("number", "choice", "rules")
+
+
 @dataclass(frozen=True)
 class Knob:
-    """One knob of the baseline scenario: default, allowed range, meaning, source."""
+    """One knob of the baseline scenario: default, allowed values, meaning, source.
+
+    ``kind`` is ``number`` (a float from `low` to `high`), ``choice`` (one of
+    `choices`) or ``rules`` (a bundled rule set name or a rules TOML path, checked
+    by loading it); the last two are string-valued and have NaN bounds.
+    """
 
     name: str
-    default: float
+    default: float | str
     low: float
     high: float
     meaning: str
     source: str
+    kind: str = "number"
+    choices: tuple[str, ...] = ()
+
+    @property
+    def allowed(self) -> str:
+        """The allowed values, said to a person."""
+        if self.kind == "choice":
+            return ", ".join(self.choices)
+        if self.kind == "rules":
+            return "a bundled rule set or a rules TOML file"
+        return f"{self.low:g} to {self.high:g}"
 
 
 @dataclass(frozen=True)
@@ -174,10 +202,23 @@ def knob_specs() -> dict[str, Knob]:
     raw, label = _read_toml(DEFAULT_SCENARIO)
     out = {}
     for name, spec in raw["knobs"].items():
-        low, high = spec["range"]
-        out[name] = Knob(
-            name, float(spec["value"]), float(low), float(high), spec["meaning"], spec["source"]
-        )
+        kind = spec.get("kind", "choice" if "choices" in spec else "number")
+        if kind == "number":
+            low, high = spec["range"]
+            out[name] = Knob(
+                name, float(spec["value"]), float(low), float(high), spec["meaning"], spec["source"]
+            )
+        else:
+            out[name] = Knob(
+                name,
+                str(spec["value"]),
+                math.nan,
+                math.nan,
+                spec["meaning"],
+                spec["source"],
+                kind,
+                tuple(spec.get("choices", ())),
+            )
     return out
 
 
@@ -187,7 +228,7 @@ def knob_table() -> pd.DataFrame:
         {
             "knob": k.name,
             "default": k.default,
-            "range": f"{k.low:g} to {k.high:g}",
+            "range": k.allowed,
             "planted_badge_effect": k.name in BADGE_KNOBS,
             "meaning": k.meaning,
             "source": k.source,
@@ -197,7 +238,7 @@ def knob_table() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _check_knob(name: str, value: object, where: str, specs: Mapping[str, Knob]) -> float:
+def _check_knob(name: str, value: object, where: str, specs: Mapping[str, Knob]) -> float | str:
     if name not in specs:
         close = difflib.get_close_matches(name, list(specs), n=1)
         hint = f"; did you mean {close[0]}?" if close else ""
@@ -205,6 +246,19 @@ def _check_knob(name: str, value: object, where: str, specs: Mapping[str, Knob])
             [Problem(where, None, None, None, f"{name!r} is not a knob{hint} (see knob_table())")]
         )
     spec = specs[name]
+    if spec.kind == "choice":
+        word = value.strip() if isinstance(value, str) else None
+        if word not in spec.choices:
+            raise InputError(
+                [
+                    Problem(
+                        where, None, None, str(value), f"is not one of {spec.allowed} (knob {name})"
+                    )
+                ]
+            )
+        return word
+    if spec.kind == "rules":
+        return _check_rules_knob(name, value, where)
     expected = f"is not a number from {spec.low:g} to {spec.high:g} (knob {name})"
     if isinstance(value, bool):
         raise InputError([Problem(where, None, None, str(value), expected)])
@@ -215,6 +269,60 @@ def _check_knob(name: str, value: object, where: str, specs: Mapping[str, Knob])
     if not math.isfinite(number) or not spec.low <= number <= spec.high:
         raise InputError([Problem(where, None, None, str(value), expected)])
     return number
+
+
+def world_rule_sets() -> list[str]:
+    """Names of the rule sets a simulated world can use: the engine's bundled ones
+    and the simulator's own (``analysis/simulate/worldrules``: ``upwork-strict``)."""
+    from analysis.engine.ruleset import bundled_rule_sets
+
+    return sorted({*bundled_rule_sets(), *_own_world_rules()})
+
+
+def _own_world_rules() -> list[str]:
+    folder = resources.files("analysis.simulate.worldrules")
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def load_world_rules(name_or_path: str):
+    """The `Rules` a world awards badges by (knob ``world_rules``)."""
+    spec = str(name_or_path)
+    if spec in _own_world_rules():
+        spec = str(resources.files("analysis.simulate.worldrules").joinpath(f"{spec}.toml"))
+    return load_rules(spec)
+
+
+def _check_rules_knob(name: str, value: object, where: str) -> str:
+    """A rule set knob: a bundled name or a TOML path that `load_rules` reads, with
+    the ``upwork`` badge model (the simulator's `BadgeTracker` needs it)."""
+    text = value.strip() if isinstance(value, str) else ""
+    expected = (
+        "is neither a bundled rule set (" + ", ".join(world_rule_sets()) + ") nor a rules "
+        f"TOML file (knob {name})"
+    )
+    if not text or (text not in world_rule_sets() and not Path(text).is_file()):
+        raise InputError([Problem(where, None, None, str(value), expected)])
+    try:
+        rules = load_world_rules(text)
+    except InputError as exc:
+        detail = "; ".join(p.expected for p in exc.problems)
+        raise InputError(
+            [Problem(where, None, None, text, f"is not a valid rules file (knob {name}): {detail}")]
+        ) from None
+    if rules.badges.model != "upwork":
+        raise InputError(
+            [
+                Problem(
+                    where,
+                    None,
+                    None,
+                    text,
+                    f"has badges.model {rules.badges.model!r}; a simulated marketplace needs "
+                    f"an 'upwork' model rule set (knob {name})",
+                )
+            ]
+        )
+    return text
 
 
 def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
@@ -235,11 +343,16 @@ def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
     )
 
 
-def parse_overrides(items: Iterable[str] | Mapping[str, object] | None) -> dict[str, float]:
-    """``["knob=value", ...]`` (the ``--set`` options) as ``{knob: float}``.
+def parse_overrides(
+    items: Iterable[str] | Mapping[str, object] | None,
+) -> dict[str, float | str]:
+    """``["knob=value", ...]`` (the ``--set`` options) as ``{knob: value}``: a float
+    for number knobs, a string for ``confounding`` and ``world_rules``.
 
     Refuses an unknown knob (suggesting the closest name), a value that is not a
-    number, or one outside the knob's range, with `InputError` naming the knob.
+    number, or one outside the knob's range, a word not among a choice knob's
+    values and a rule set that is neither bundled nor a readable rules file, with
+    `InputError` naming the knob.
     """
     if not items:
         return {}
@@ -276,8 +389,8 @@ class SimConfig:
     end: str = DEFAULT_END
     seed: int = DEFAULT_SEED
     scenario: str = DEFAULT_SCENARIO
-    overrides: Mapping[str, float] = field(default_factory=dict)
-    rules: str = "upwork-2025"
+    overrides: Mapping[str, float | str] = field(default_factory=dict)
+    rules: str | None = None
     status_scope: str = "auto"
 
     @property
@@ -324,7 +437,7 @@ def simulate(
     realised effects (``truth["realised"]``) and ``truth["_panel"]`` (in-loop
     statuses, for `status_panel`; not written to ``truth.json``).
     """
-    from analysis.simulate.world import run
+    from analysis.simulate.world import run_pair
 
     config = _config(config)
     if config.freelancers < 1:
@@ -332,7 +445,9 @@ def simulate(
     scenario = load_scenario(config.scenario)
     overrides = parse_overrides(dict(config.overrides))
     knobs = {**scenario.knobs, **overrides}
-    rules = load_rules(config.rules)
+    if config.rules is not None and "world_rules" not in overrides:
+        knobs["world_rules"] = config.rules  # the older way to name the world's rules
+    rules = load_world_rules(str(knobs["world_rules"]))
     kn = SimpleNamespace(**knobs)
     sim = SimpleNamespace(
         seed=int(config.seed),
@@ -342,7 +457,7 @@ def simulate(
         status_scope=config.scope,
     )
     t0 = time.perf_counter()
-    tables, realised, panel, plan, fmt = run(sim, kn, rules, progress)
+    tables, realised, panel, plan, fmt = run_pair(sim, kn, rules, progress)
     seconds = time.perf_counter() - t0
     if len(tables["contracts"]["cid"]) >= 10**fmt.contract:
         raise RuntimeError("more contracts than the id width allows")  # pragma: no cover
@@ -726,8 +841,10 @@ __all__ = [
     "knob_specs",
     "knob_table",
     "load_scenario",
+    "load_world_rules",
     "parse_overrides",
     "simulate",
     "status_panel",
+    "world_rule_sets",
     "write_history",
 ]

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from analysis.io.history import TABLES
+from analysis.io.schema import SHOWN_STATUSES
 
 CATEGORIES = (
     "design",
@@ -176,7 +177,8 @@ _COUNTS = ("invitations", "proposals", "interviews", "hires", "profile_views")
 
 
 def activity_frame(a: dict[str, np.ndarray], fmt: IdFormat) -> pd.DataFrame:
-    """The activity table: columns ``fid, week_start`` (day), the counts, ``hours``."""
+    """The activity table: columns ``fid, week_start`` (day), the counts, ``hours``,
+    ``shown`` (the badge displayed that week, as ``status_shown``)."""
     data = {
         "freelancer_id": fmt.freelancers(a["fid"]),
         "week_start": dates(a["week_start"]),
@@ -188,6 +190,10 @@ def activity_frame(a: dict[str, np.ndarray], fmt: IdFormat) -> pd.DataFrame:
             )
     if "hours" in a:
         data["hours_worked"] = np.asarray(a["hours"], dtype=np.float64)
+    if "shown" in a:  # codes into SHOWN_STATUSES, -1 unknown
+        data["status_shown"] = pd.Categorical.from_codes(
+            np.asarray(a["shown"], dtype=np.int64), categories=list(SHOWN_STATUSES)
+        )
     return pd.DataFrame(data, copy=False)
 
 

@@ -41,18 +41,27 @@ documented with their defaults and sources in ``scenarios/baseline.toml``):
   Rated with a JSS within ``pressure_jss_margin`` points of the threshold.
 - *Churn*: a base weekly hazard, higher after half a year without a hire;
   account holds and Terms-of-Service violations are rare events.
-- *Worlds that break the estimator's assumptions* (all 0 in ``baseline``, so the
-  baseline is byte for byte the world without them; their draws come from a
-  stream of their own, ``default_rng([seed, 12])``, so switching one on leaves
-  every other draw where it was): ``lift_heterogeneity_sd`` (freelancer ``i``'s
-  invitation and view lifts are the knobs times ``exp(sd * z_i)``),
+- *Worlds that break the estimator's assumptions* (all 0 or today's shape in
+  ``baseline``, so the baseline is the world without them; their draws have keys
+  of their own, so switching one on leaves every other draw where it was):
+  ``lift_heterogeneity_sd`` (freelancer ``i``'s invitation and view lifts are the
+  knobs times ``exp(sd * z_i)``, ``z`` from ``default_rng([seed, 12])``),
   ``effect_ramp_weeks`` (in the ``w``-th week of a Top Rated spell every demand
   lift is raised to ``min(1, w / ramp)``), ``quality_drift_sd`` (a weekly random
   walk added to quality, in demand through ``quality_visibility`` and in hiring
   and satisfaction), ``rate_noise_sd`` (log-normal noise on each new contract's
-  rate). ``truth["realised"]["invitation_lift"]`` is then the effect on the
-  treated: expected invitations in Top Rated weeks over the same weeks' without
-  the badge.
+  rate), ``confounding`` (the shape of ``f``: `visibility_terms`) and
+  ``world_rules`` (the rule set the `BadgeTracker` awards badges by; chosen in
+  `analysis.simulate.generate`).
+- *The badge shown*: each activity row records the status found on the Sunday
+  before (``status_shown``; ``none`` before a first contract).
+- *Random numbers*: the freelancers and week effects come from
+  ``default_rng(seed)`` before the loop; every draw inside the loop is keyed by
+  purpose, freelancer, week and offer (`analysis.simulate.keyed`). `run_pair` runs
+  the world and its twin without badge effects on the same numbers and
+  `counterfactual_truth` turns the two into ``truth["realised"]`` (effects on the
+  treated: invitations, views, hires per Top Rated week; rate premium; upkeep
+  hours; net value per holder-year).
 
 Every ``exp``/``log``/``pow`` comes from `analysis.simulate.stable` (results
 rounded to 24 mantissa bits), so the same seed gives the same bytes on any CPU.
@@ -69,6 +78,7 @@ from tqdm.auto import tqdm
 from analysis.engine.ruleset import Rules
 from analysis.simulate import stable
 from analysis.simulate.badges import CONTRACT_COLUMNS, NOT_STARTED, PLUS, TOP, BadgeTracker
+from analysis.simulate.keyed import Keyed
 from analysis.simulate.tables import CATEGORIES, COUNTRIES, NO_DAY, Columns, IdFormat
 
 # Category mix and per-category offsets (assumptions; web-dev and data-science are
@@ -117,13 +127,6 @@ def _ramp(lift, share):
     """`lift` ** `share` (the part of a badge effect reached), exact when `share` is 1."""
     lift = np.asarray(lift, dtype=np.float64)
     return np.where(share >= 1.0, lift, stable.power(lift, share))
-
-
-def _negbin(rng, mean, shape):
-    """Negative binomial counts with the given means and gamma shape (Poisson-gamma)."""
-    if shape <= 0:
-        return rng.poisson(mean)
-    return rng.poisson(mean * rng.gamma(shape, 1.0 / shape, len(mean)))
 
 
 # ---------------------------------------------------------------------------
@@ -193,18 +196,19 @@ def _public_totals(rng, klass, kn):
     return np.choose(klass, [promoter, passive, detractor])
 
 
-def make_contracts(rng, owner, k, plan, fr, state, kn, next_client, extra=None):
+def make_contracts(rng, owner, k, plan, fr, state, kn, next_client):
     """Offers accepted in week `k` by freelancers `owner` (index per offer).
 
     Returns the contract columns (final values), the payment schedule and the
     weekly hours schedule, plus per-offer flags used by the caller (difficult
-    client, negative outcome, within-horizon earnings). `extra` is the random
-    stream of the knobs that break the estimator's assumptions (``rate_noise_sd``).
+    client, negative outcome, within-horizon earnings). `rng` is a
+    `analysis.simulate.keyed.Draws` with one key per offer (freelancer, week,
+    offer number), so an offer's contract is the same in the counterfactual run.
     """
     n = len(owner)
     m = plan.monday(k)
     q = fr.quality[owner] + state.drift[owner]
-    tr = state.top_rated[owner]
+    tr = state.effect[owner]
 
     # client: a remembered satisfied client, or a new one
     filled = np.minimum(state.ring_n[owner], RING)
@@ -279,9 +283,8 @@ def make_contracts(rng, owner, k, plan, fr, state, kn, next_client, extra=None):
 
     # rate: profile rate at hire (time on the platform, badge premium)
     years = (k - fr.join_week[owner]) / 52.0
-    noise = 1.0
-    if kn.rate_noise_sd > 0:
-        noise = stable.exp(kn.rate_noise_sd * extra.standard_normal(n))
+    # drawn whatever the knob (exp(0 * z) is exactly 1), so the knob moves no other draw
+    noise = stable.exp(kn.rate_noise_sd * rng.standard_normal(n))
     rate = np.round(
         fr.base_rate[owner]
         * stable.power(1 + kn.rate_growth_per_year, years)
@@ -298,7 +301,7 @@ def make_contracts(rng, owner, k, plan, fr, state, kn, next_client, extra=None):
     last = j == weeks[row] - 1
     week_hours = np.where(
         hourly[row],
-        np.round(intensity[row] * stable.exp(0.15 * rng.standard_normal(total)), 2),
+        np.round(intensity[row] * stable.exp(0.15 * rng.take(row, j).standard_normal()), 2),
         intensity[row],
     )
     week_hours = np.where(cancelled[row], 0.0, week_hours)
@@ -385,8 +388,93 @@ class Truth:
         self.v[key] += value
 
 
-def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
-    """Simulate; returns (tables of numpy columns, truth dict, status panel array, plan)."""
+def visibility_terms(kn, jss, jss_min, tenure, earn12):
+    """``f(JSS, tenure, recent earnings)`` of the visibility index, in the shape of
+    the knob ``confounding`` (the way the confounders drive demand).
+
+    - ``loglinear`` (the default): ``b_j * (JSS - jss_min) / 10 + b_t * log1p(years)
+      + b_e * log1p(earnings_12w / 1000)``; exactly the analyst's usual controls.
+    - ``threshold``: steps instead of slopes: ``b_j`` times +1 at JSS 95 or above,
+      -1 below 80 (0 between; steps away from 90, so they are not the badge);
+      ``b_t * log1p(2)`` from half a year on the platform; ``b_e * log1p(5)`` from
+      $2,000 earned in the 12 weeks. Same range of values as ``loglinear``.
+    - ``saturating``: the terms flatten out: ``b_j * 1.5 * tanh((JSS - jss_min) / 15)``
+      (the same slope as ``loglinear`` at 90), ``b_t * 2 * (1 - exp(-years))``,
+      ``b_e * 3 * (1 - exp(-earnings_12w / 3000))``.
+
+    Without a JSS the JSS term is ``no_jss_visibility`` in every shape. Linear or
+    log controls fit ``threshold`` and ``saturating`` only approximately, so an
+    estimator that relies on them is biased there (issue 12).
+    """
+    shape = getattr(kn, "confounding", "loglinear")
+    no_jss = np.isnan(jss)
+    if shape == "loglinear":
+        g = np.where(no_jss, kn.no_jss_visibility, (jss - jss_min) / 10.0)
+        return (
+            kn.jss_visibility_per_10_points * g
+            + kn.tenure_visibility * stable.log1p(tenure)
+            + kn.earnings_visibility * stable.log1p(earn12 / 1000.0)
+        )
+    if shape == "threshold":
+        step = np.where(jss >= 95.0, 1.0, np.where(jss < 80.0, -1.0, 0.0))
+        g = np.where(no_jss, kn.no_jss_visibility, step)
+        return (
+            kn.jss_visibility_per_10_points * g
+            + kn.tenure_visibility * stable.log1p(2.0) * (tenure >= 0.5)
+            + kn.earnings_visibility * stable.log1p(5.0) * (earn12 >= 2000.0)
+        )
+    if shape == "saturating":
+        x = (jss - jss_min) / 15.0
+        e2 = stable.exp(-2.0 * np.abs(np.nan_to_num(x)))
+        tanh = np.sign(x) * (1.0 - e2) / (1.0 + e2)
+        g = np.where(no_jss, kn.no_jss_visibility, 1.5 * np.nan_to_num(tanh))
+        return (
+            kn.jss_visibility_per_10_points * g
+            + kn.tenure_visibility * 2.0 * (1.0 - stable.exp(-tenure))
+            + kn.earnings_visibility * 3.0 * (1.0 - stable.exp(-earn12 / 3000.0))
+        )
+    raise ValueError(f"unknown confounding shape {shape!r}")
+
+
+class Pair:
+    """What the counterfactual comparison needs from one run (see `run_pair`).
+
+    ``watched[k]``: the freelancers Top Rated and on the platform in week ``k`` of
+    the run as written (the treated freelancer-weeks); ``first_top_week``: the
+    Sunday each freelancer first gained the badge (-1 never), so *holders* in week
+    ``k`` are those with ``0 <= first_top_week < k``. The sums are over those
+    freelancer-weeks, in whichever run collected them.
+    """
+
+    def __init__(self, n, weeks):
+        self.watched = [np.zeros(0, dtype=np.int64)] * weeks
+        self.first_top_week = np.full(n, -1, dtype=np.int64)
+        self.invitations = 0
+        self.profile_views = 0
+        self.hires = 0
+        self.treated_weeks = 0
+        self.maintenance_hours = 0.0
+        self.holder_earnings = 0.0
+        self.holder_hours = 0.0
+        self.holder_hours_value = 0.0
+        self.rate_mult_sum = 0.0
+        self.rate_contracts = 0
+
+
+def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True, reference=None):
+    """Simulate; returns (tables of numpy columns, truth dict, status panel array, plan,
+    id format, `Pair`).
+
+    `reference` is None for the world as written. For the counterfactual it is the
+    `Pair` of that run: every badge effect is then switched off (the invitation,
+    view and hire lifts, the rate premium, maintenance hours, declined risky
+    offers, extra effort, pressure exits) while the badge is still computed, and
+    the sums are taken over the written run's treated freelancer-weeks. Every
+    random number in the weekly loop comes from `analysis.simulate.keyed`, keyed
+    by freelancer, week and offer, so both runs draw the same numbers for the
+    same decisions.
+    """
+    badge_on = reference is None
     rng = np.random.default_rng(config.seed)
     plan = plan_weeks(config.start_day, config.end_day)
     n, weeks = config.freelancers, plan.n_weeks
@@ -396,18 +484,27 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
     ) + kn.week_noise_sd * rng.standard_normal(weeks)
     budget_contracts = max(1000, int(n * weeks * 0.6))
     fmt = IdFormat(n, budget_contracts, budget_contracts)
-    tracker = BadgeTracker(
-        rules, n, fmt, plan.first_monday, weeks, fr.profile_complete, config.status_scope
-    )
+    # the twin needs the JSS (demand, hiring) but no badge: it computes no status
+    scope = config.status_scope if badge_on else "jss-only"
+    tracker = BadgeTracker(rules, n, fmt, plan.first_monday, weeks, fr.profile_complete, scope)
 
     # the knobs that break the estimator's assumptions draw from a stream of their own
     extra = np.random.default_rng([config.seed, 12])
     log_lift = np.zeros(n)
     if kn.lift_heterogeneity_sd > 0:
         log_lift = kn.lift_heterogeneity_sd * extra.standard_normal(n)
+    # the weekly loop's random numbers, keyed by purpose, freelancer, week (and offer)
+    keyed_demand = Keyed(config.seed, 1)
+    keyed_work = Keyed(config.seed, 2)
+    keyed_life = Keyed(config.seed, 3)
+    keyed_drift = Keyed(config.seed, 4)
+    sums = Pair(n, weeks)
+    pair = sums if badge_on else reference
+    own_rate_growth = stable.log1p(kn.rate_growth_per_year)
     state = SimpleNamespace(
         drift=np.zeros(n),
         top_rated=np.zeros(n, dtype=bool),
+        effect=np.zeros(n, dtype=bool),
         rate_mult=np.ones(n),
         ring_client=np.zeros((n, RING), dtype=np.int64),
         ring_difficult=np.zeros((n, RING), dtype=bool),
@@ -424,6 +521,7 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
     earn_sched = np.zeros((weeks + 1, n), dtype=np.float32)
     hours_sched = np.zeros((weeks + 1, n), dtype=np.float32)
     panel = np.full((weeks, n), NOT_STARTED, dtype=np.int8)
+    watched_now = np.zeros(n, dtype=bool)
 
     contracts = Columns(CONTRACT_COLUMNS)
     payments = Columns({"fid": np.int32, "cid": np.int64, "day": np.int32, "amount": np.float64})
@@ -431,7 +529,7 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
         {
             "fid": np.int32, "week": np.int32, "invitations": np.int32, "proposals": np.int32,
             "interviews": np.int32, "hires": np.int32, "profile_views": np.int32,
-            "hours": np.float64,
+            "hours": np.float64, "shown": np.int8,
         }
     )  # fmt: skip
     events = Columns({"fid": np.int32, "day": np.int32, "event": np.int8})
@@ -447,8 +545,14 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
         idx = np.flatnonzero((fr.join_week <= k) & ~left)
         n_a = len(idx)
         tr = state.top_rated[idx]
+        tr_eff = tr & badge_on
+        if badge_on:
+            pair.watched[k] = idx[tr]
+        watched_now[:] = False
+        watched_now[pair.watched[k]] = True
+        watched = watched_now[idx]
         if kn.quality_drift_sd > 0:
-            state.drift[idx] += kn.quality_drift_sd * extra.standard_normal(n_a)
+            state.drift[idx] += kn.quality_drift_sd * keyed_drift.at(idx, k).standard_normal()
         # share of the full badge effect: ramps up over a spell's first weeks
         share = np.ones(n_a)
         if kn.effect_ramp_weeks > 0:
@@ -458,41 +562,39 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
         g = np.where(np.isnan(jss), kn.no_jss_visibility, (jss - rules.badges.jss_min) / 10.0)
         earn12 = earn_sched[max(0, k - 12) : k, idx].sum(axis=0, dtype=np.float64)
         tenure = (k - fr.join_week[idx]) / 52.0
-        f = (
-            kn.jss_visibility_per_10_points * g
-            + kn.tenure_visibility * stable.log1p(tenure)
-            + kn.earnings_visibility * stable.log1p(earn12 / 1000.0)
-        )
+        f = visibility_terms(kn, jss, rules.badges.jss_min, tenure, earn12)
         base = fr.alpha[idx] + kn.quality_visibility * state.drift[idx] + gamma[k] + f
         demand = stable.exp(base)
         inv_mean0 = kn.invitations_per_week * demand
         view_mean0 = kn.profile_views_per_week * demand
-        inv_mean = inv_mean0 * np.where(tr, _ramp(lift_inv * het, share), 1.0)
-        view_mean = view_mean0 * np.where(tr, _ramp(lift_view * het, share), 1.0)
-        invitations = _negbin(rng, inv_mean, kn.invitation_dispersion)
-        views = _negbin(rng, view_mean, kn.invitation_dispersion)
+        inv_mean = inv_mean0 * np.where(tr_eff, _ramp(lift_inv * het, share), 1.0)
+        view_mean = view_mean0 * np.where(tr_eff, _ramp(lift_view * het, share), 1.0)
+        dd = keyed_demand.at(idx, k)
+        invitations = dd.negative_binomial(inv_mean, kn.invitation_dispersion)
+        views = dd.negative_binomial(view_mean, kn.invitation_dispersion)
+        maint = np.where(tr_eff, kn.maintenance_hours_per_week * dd.gamma_int(4, 0.25), 0.0)
 
-        maint = np.where(tr, kn.maintenance_hours_per_week * rng.gamma(4.0, 0.25, n_a), 0.0)
         capacity = fr.capacity[idx]
         committed = hours_sched[k, idx].astype(np.float64)
         spare = np.clip((capacity - maint - committed) / capacity, 0.0, 1.0)
         on_hold = hold_until[idx] >= m
         spare = np.where(on_hold, 0.0, spare)
-        proposals = rng.poisson(fr.budget[idx] * spare)
-        answered = rng.binomial(invitations, spare)
+        dw = keyed_work.at(idx, k)
+        proposals = dw.poisson(fr.budget[idx] * spare)
+        answered = dw.binomial(invitations, spare)
         q = fr.quality[idx] + state.drift[idx]
         record = kn.newcomer_hire_factor + (1 - kn.newcomer_hire_factor) * (
             1 - stable.exp(-jobs_done[idx] / 3.0)
         )
         p_inv0 = kn.invite_hire_prob * record * stable.exp(kn.quality_hire * q + 0.3 * g)
         p_prop0 = kn.proposal_hire_prob * record * stable.exp(kn.quality_hire * q + 0.4 * g)
-        hire_lift = np.where(tr, _ramp(np.full(n_a, lift_hire), share), 1.0)
+        hire_lift = np.where(tr_eff, _ramp(np.full(n_a, lift_hire), share), 1.0)
         p_inv = np.clip(p_inv0 * hire_lift, 0.0, 0.9)
         p_prop = np.clip(p_prop0 * hire_lift, 0.0, 0.9)
-        offers_inv = rng.binomial(answered, p_inv)
-        offers_prop = rng.binomial(proposals, p_prop)
+        offers_inv = dw.binomial(answered, p_inv)
+        offers_prop = dw.binomial(proposals, p_prop)
         offers = offers_inv + offers_prop
-        interviews = offers + rng.binomial(answered - offers_inv + proposals - offers_prop, 0.1)
+        interviews = offers + dw.binomial(answered - offers_inv + proposals - offers_prop, 0.1)
 
         if tr.any():
             truth.add("top_rated_weeks", int(tr.sum()))
@@ -516,12 +618,16 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
         owner = np.repeat(idx, offers).astype(np.int64)
         accepted_count = np.zeros(n_a, dtype=np.int64)
         if len(owner):
+            pos = np.repeat(np.arange(n_a), offers)
+            slot = np.arange(len(owner)) - np.repeat(np.cumsum(offers) - offers, offers)
+            offer_draws = dw.take(pos, slot)
             cols, pay, hrs, info = make_contracts(
-                rng, owner, k, plan, fr, state, kn, next_client, extra
+                offer_draws, owner, k, plan, fr, state, kn, next_client
             )
             next_client += info.n_new
             risky_tr = state.top_rated[owner] & info.difficult
-            declined = risky_tr & (rng.random(len(owner)) < kn.risky_decline_share)
+            u_decline = offer_draws.random()
+            declined = state.effect[owner] & info.difficult & (u_decline < kn.risky_decline_share)
             truth.add("risky_offers_while_top_rated", int(risky_tr.sum()))
             truth.add("risky_offers_declined", int(declined.sum()))
             truth.add("forgone_earnings_usd", float(cols["earnings"][declined].sum()))
@@ -539,6 +645,9 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
             accepted_count = np.bincount(accepted, minlength=n_a).astype(np.int64)
             last_hire_week[owner[take]] = k
             np.add.at(jobs_done, owner[take], 1)
+            in_watch = take & watched_now[owner]
+            sums.rate_mult_sum += float(state.rate_mult[owner[in_watch]].sum())
+            sums.rate_contracts += int(in_watch.sum())
             # payment schedule
             pk = take[pay["row"]]
             prow = new_index[pay["row"][pk]]
@@ -558,22 +667,52 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
             state.ring_difficult[g_owner, pos] = info.difficult[good]
             np.add.at(state.ring_n, g_owner, 1)
 
-        # the week's activity row
+        # the counterfactual sums: treated freelancer-weeks and holders (see `Pair`)
+        sums.invitations += int(invitations[watched].sum())
+        sums.profile_views += int(views[watched].sum())
+        sums.hires += int(accepted_count[watched].sum())
+        sums.treated_weeks += int(watched.sum())
+        sums.maintenance_hours += float(maint[watched].sum())
+        holders = np.flatnonzero((pair.first_top_week >= 0) & (pair.first_top_week < k))
+        if len(holders):
+            own_rate = fr.base_rate[holders] * stable.exp(
+                own_rate_growth * np.maximum(k - fr.join_week[holders], 0) / 52.0
+            )
+            h_hours = hours_sched[k, holders].astype(np.float64)
+            h_hours[np.searchsorted(holders, idx[tr_eff])] += maint[tr_eff]
+            sums.holder_earnings += float(earn_sched[k, holders].sum(dtype=np.float64))
+            sums.holder_hours += float(h_hours.sum())
+            sums.holder_hours_value += float((h_hours * own_rate).sum())
+
+        # the week's activity row; the badge shown is the one found on last Sunday
         hours_worked = np.round(hours_sched[k, idx].astype(np.float64) + maint, 2)
+        shown = panel[k - 1, idx] if k > 0 else np.full(n_a, NOT_STARTED, dtype=np.int8)
+        shown = np.where(shown == NOT_STARTED, 0, shown)  # no contract yet: no badge
         activity.append(
             fid=idx, week=np.full(n_a, k), invitations=invitations, proposals=proposals,
             interviews=interviews, hires=accepted_count, profile_views=views, hours=hours_worked,
+            shown=shown,
         )  # fmt: skip
         tracker.add_proposals(k, idx[proposals > 0])
 
         # account holds and Terms-of-Service violations
+        dl = keyed_life.at(idx, k)
+        u_hold, u_tos, u_exit = dl.random(), dl.random(), dl.random()
+        hold_day, tos_day, u_len = dl.integers(0, 7), dl.integers(0, 7), dl.random()
         can_hold = ~on_hold & (tracker.first_start[idx] <= s)
-        hold = can_hold & (rng.random(n_a) < kn.hold_rate_per_week)
-        tos = (tracker.first_start[idx] <= s) & (rng.random(n_a) < kn.tos_rate_per_week)
+        hold = can_hold & (u_hold < kn.hold_rate_per_week)
+        tos = (tracker.first_start[idx] <= s) & (u_tos < kn.tos_rate_per_week)
         if hold.any():
             who = idx[hold]
-            h_start = m + rng.integers(0, 7, len(who))
-            h_end = h_start + 7 * rng.geometric(1.0 / kn.hold_weeks_mean, len(who))
+            h_start = m + hold_day[hold]
+            p_end = 1.0 / kn.hold_weeks_mean
+            if p_end >= 1.0:
+                length = np.ones(len(who), dtype=np.int64)
+            else:
+                length = np.maximum(
+                    1, np.ceil(stable.log(u_len[hold]) / stable.log1p(-p_end))
+                ).astype(np.int64)
+            h_end = h_start + 7 * length
             hold_until[who] = h_end
             ended = h_end <= plan.last_sunday
             fid = np.concatenate([who, who[ended]])
@@ -583,7 +722,7 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
             tracker.add_events(fid.astype(np.int32), day.astype(np.int32), event.astype(np.int8))
         if tos.any():
             who = idx[tos]
-            day = m + rng.integers(0, 7, len(who))
+            day = m + tos_day[tos]
             events.append(fid=who, day=day, event=np.full(len(who), 2))
             tracker.add_events(
                 who.astype(np.int32), day.astype(np.int32), np.full(len(who), 2, dtype=np.int8)
@@ -593,11 +732,10 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
         idle = (k - fr.join_week[idx] >= 26) & (k - last_hire_week[idx] >= 26)
         base_hazard = kn.base_churn_per_week * np.where(idle, kn.idle_churn_multiplier, 1.0)
         base_hazard = np.where(tos, np.maximum(base_hazard, 0.3), base_hazard)
-        pressure = tr & ~np.isnan(jss) & (jss < tracker.jss_min + kn.pressure_jss_margin)
+        pressure = tr_eff & ~np.isnan(jss) & (jss < tracker.jss_min + kn.pressure_jss_margin)
         press_hazard = np.where(pressure, kn.pressure_churn_per_week, 0.0)
-        u = rng.random(n_a)
-        exit_base = u < base_hazard
-        exit_press = ~exit_base & (u < base_hazard + press_hazard)
+        exit_base = u_exit < base_hazard
+        exit_press = ~exit_base & (u_exit < base_hazard + press_hazard)
         leaving = exit_base | exit_press
         truth.add("pressure_weeks", int(pressure.sum()))
         truth.add("pressure_exit_hazard_sum", float(press_hazard.sum()))
@@ -614,11 +752,14 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
         panel[k] = status
         was_top = state.top_rated
         state.top_rated = (status == TOP) | (status == PLUS)
+        state.effect = state.top_rated & badge_on
         spell_start[state.top_rated & ~was_top] = k + 1  # the badge shows from next week
         newly = state.top_rated & ~ever_top
         ever_top |= newly
         first_top_week[newly] = k
-        state.rate_mult[newly] *= kn.rate_premium
+        if badge_on:
+            pair.first_top_week[newly] = k
+            state.rate_mult[newly] *= kn.rate_premium
         hit = (tracker.jss_latest >= tracker.jss_min) & (first_jss90_day == NO_DAY)
         first_jss90_day[hit] = s
         if progress and k % 13 == 0:
@@ -651,7 +792,71 @@ def run(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
     ).astype(np.int64)
     realised = _realised(truth.v, ever_top, first_top_week, first_jss90_day, plan, kn)
     realised["engine_calls"] = dict(tracker.calls)
+    return tables, realised, panel, plan, fmt, sums
+
+
+def run_pair(config, kn: SimpleNamespace, rules: Rules, progress: bool = True):
+    """The world as written and its counterfactual twin; returns `run`'s first five
+    results, with the counterfactual truths (`counterfactual_truth`) in ``realised``.
+
+    The twin replays the same seed with every badge effect switched off (see
+    `run`); with the same random numbers for the same decisions, the difference
+    between the two on the written run's treated freelancer-weeks is the badge's
+    effect, without sampling noise beyond what the badge itself changes.
+    """
+    tables, realised, panel, plan, fmt, written = run(config, kn, rules, progress)
+    twin = run(config, kn, rules, progress, reference=written)[5]
+    realised.update(counterfactual_truth(written, twin))
     return tables, realised, panel, plan, fmt
+
+
+def counterfactual_truth(a: Pair, c: Pair) -> dict:
+    """The effects on the treated that the pair (`a` as written, `c` counterfactual)
+    reveals; ``None`` where a denominator is 0 (no Top Rated week).
+
+    - ``invitation_lift``, ``profile_view_lift``, ``hires_lift``: invitations,
+      profile views and accepted hires (contracts started, after declined risky
+      offers) summed over the freelancer-weeks in which a freelancer was Top Rated
+      in the written run, over the same sums in the counterfactual run (0 where the
+      freelancer had left the platform there). ``hires_lift`` is the *total*
+      effect on hires per week: more invitations, better odds per application,
+      less capacity (maintenance), declined offers.
+    - ``rate_premium``: mean over contracts hired in those weeks of the agreed
+      rate over the rate the same offer would have had without the badge (the
+      random parts of a rate are the same in both runs).
+    - ``maintenance_hours``: unpaid hours per Top Rated week (0 in the twin).
+    - ``net_value_usd_per_holder_year``: over every freelancer from the week after
+      they first gained the badge to the end, earnings paid in the written run
+      minus the twin's, minus the extra hours worked (billed and maintenance, at
+      the freelancer's own rate: profile rate without the badge premium, grown with
+      time on the platform), per year of Top Rated weeks (treated weeks / 52).
+      More work at one's own rate nets out; a higher rate, upkeep hours and
+      declined offers do not.
+    """
+    years = a.treated_weeks / 52.0
+    rate_a = _ratio(a.rate_mult_sum, a.rate_contracts)
+    rate_c = _ratio(c.rate_mult_sum, c.rate_contracts) or 1.0
+    gained = a.holder_earnings - c.holder_earnings
+    hours = a.holder_hours - c.holder_hours
+    value = a.holder_hours_value - c.holder_hours_value
+    return {
+        "invitation_lift": _ratio(a.invitations, c.invitations),
+        "profile_view_lift": _ratio(a.profile_views, c.profile_views),
+        "hires_lift": _ratio(a.hires, c.hires),
+        "rate_premium": None if rate_a is None else rate_a / rate_c,
+        "maintenance_hours": _ratio(a.maintenance_hours - c.maintenance_hours, a.treated_weeks),
+        "net_value_usd_per_holder_year": _ratio(gained - value, years),
+        "earnings_gained_usd_per_holder_year": _ratio(gained, years),
+        "extra_hours_per_holder_year": _ratio(hours, years),
+        "counterfactual": {
+            "treated_weeks": a.treated_weeks,
+            "invitations": [a.invitations, c.invitations],
+            "profile_views": [a.profile_views, c.profile_views],
+            "hires": [a.hires, c.hires],
+            "holder_earnings_usd": [round(a.holder_earnings, 2), round(c.holder_earnings, 2)],
+            "holder_hours": [round(a.holder_hours, 2), round(c.holder_hours, 2)],
+        },
+    }
 
 
 def _ratio(a, b):
@@ -670,10 +875,10 @@ def _realised(v, ever_top, first_top_week, first_jss90_day, plan, kn) -> dict:
         )
     tr_weeks = v["top_rated_weeks"]
     return {
-        "invitation_lift": _ratio(
+        "invitation_lift_direct": _ratio(
             v["invitations_expected_with_badge"], v["invitations_expected_without_badge"]
         ),
-        "profile_view_lift": _ratio(
+        "profile_view_lift_direct": _ratio(
             v["profile_views_expected_with_badge"], v["profile_views_expected_without_badge"]
         ),
         "hire_rate_lift": _ratio(v["hires_expected_with_badge"], v["hires_expected_without_badge"]),
