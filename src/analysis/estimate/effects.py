@@ -99,6 +99,10 @@ WINDOW = (-12, 16)
 JSS_BIN_EDGES = (50, 60, 70, 80, 85, 88, 90, 92, 95, 98)
 #: Upper edges of the bins of earlier contracts (track record) in the hire-rate model.
 JOBS_BIN_EDGES = (1, 2, 3, 4, 5, 6, 9, 15)
+#: Event window of the pooled lifts in `estimate_effects`/`report_effects`: two years
+#: after the gain, so a ramping effect is averaged over weeks like those the badge is
+#: held in (16 weeks gave 1.28 against a counterfactual 1.48 with a 12-week ramp).
+POOLED_WINDOW = (-12, 104)
 #: Upper edges of the recent-earnings control bins (USD earned in the 12 weeks before).
 EARN_BIN_EDGES = (1, 250, 1000, 2500, 5000, 10000, 20000)
 #: Upper edges of the tenure control bins (years on the platform).
@@ -1287,7 +1291,7 @@ def estimate_effects(
     rules: Rules | str | Path | None = None,
     truth: Mapping[str, Any] | None = None,
     panel: pd.DataFrame | None = None,
-    window: tuple[int, int] = WINDOW,
+    window: tuple[int, int] = POOLED_WINDOW,
     max_controls: int | None = 400,
     seed: int = 0,
 ) -> pd.DataFrame:
@@ -1456,7 +1460,7 @@ def report_effects(
         why = "not estimated: nobody in this history is ever Top Rated, so there is nothing to compare"
         rows = [_empty_effect(e, units[e], "", why) for e in REPORT_EFFECTS]
         return score(pd.concat(rows, ignore_index=True), truth)
-    fits = _effect_fits(history, panel, WINDOW, max_controls, seed)
+    fits = _effect_fits(history, panel, POOLED_WINDOW, max_controls, seed)
     return score(_fit_rows(panel, fits), truth)
 
 
