@@ -421,6 +421,7 @@ def weekly_panel(
     observed = np.zeros(len(act), dtype=bool)
     if "status_shown" in act:
         text = act["status_shown"].astype("string").str.strip().str.lower()
+        text = text.where(text.isin(STATUS_DTYPE.categories))  # unknown -> not observed
         obs = pd.Categorical(text, dtype=STATUS_DTYPE).codes.astype(np.int8)
         observed = obs >= 0
         shown = np.where(observed, obs, shown).astype(np.int8)
