@@ -163,3 +163,9 @@ def test_dropping_status_shown_changes_nothing_when_the_rules_are_the_same(simul
     agree = np.mean(with_shown["top_rated"].to_numpy() == without["top_rated"].to_numpy())
     assert with_shown["status_observed"].all() and agree >= 0.99
     assert isinstance(shown_agreement(with_shown), pd.DataFrame)
+
+
+def test_no_summary_gives_an_empty_table_nothing_short_and_a_plain_finding():
+    table = method.coverage_table(None)
+    assert list(table.columns) == list(method.TABLE_COLUMNS) and len(table) == 0
+    assert len(method.short_of_target(table)) == 0

@@ -24,6 +24,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis import config
@@ -82,7 +83,7 @@ def coverage_table(summary: dict[str, Any] | None) -> pd.DataFrame:
                     "identified": world not in UNIDENTIFIED,
                 }
             )
-    table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+    table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS)).astype({"identified": bool})
     for col in ("coverage", "mean_bias", "mean_truth", "mean_estimate"):
         table[col] = pd.to_numeric(table[col], errors="coerce").astype("float64")
     return table
@@ -90,8 +91,8 @@ def coverage_table(summary: dict[str, Any] | None) -> pd.DataFrame:
 
 def short_of_target(table: pd.DataFrame, target: float = TARGET) -> pd.DataFrame:
     """Rows of identified worlds whose coverage is below `target` (or unmeasured)."""
-    ident = table[table["identified"]]
-    return ident[~(ident["coverage"] >= target)]
+    ident = table.loc[table["identified"].to_numpy(dtype=bool)]
+    return ident.loc[~(ident["coverage"].to_numpy(dtype=np.float64) >= target)]
 
 
 def method_finding(table: pd.DataFrame, target: float = TARGET) -> str:
