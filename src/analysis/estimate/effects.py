@@ -882,8 +882,10 @@ def badge_lift(panel: pd.DataFrame, outcome: str = "invitations", event: str = "
              "hires": "hire_rate_lift" if exposure else "hires_lift"}  # fmt: skip
     name = names.get(outcome, f"{outcome}_lift") + ("_losses" if event == "loss" else "")
     method = (
-        f"pooled event-study model around the first {event}: Poisson, freelancer + week + JSS-bin "
-        f"FE, earnings/tenure controls, at most {max_controls} comparison freelancers"
+        f"pooled event-study model around the first {event}: Poisson, freelancer + week FE, "
+        f"bins of JSS/earnings/tenure{''.join('/' + b.removesuffix('_bin') for b in extra_bins)} "
+        f"as FE, window {window[0]}..{window[1]} weeks, at most {max_controls} comparison "
+        "freelancers"
     )
     sample = event_sample(panel, event, window, max_controls, seed)
     finite = np.isfinite(sample[outcome].to_numpy(dtype=np.float64))
