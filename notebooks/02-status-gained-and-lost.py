@@ -176,5 +176,20 @@ else:
 # job count [S20-S23]; the "10 jobs" figure comes from the article alone [S32].
 
 
+# %% [markdown]
+# ## The rules as read against the badge the marketplace showed
+#
+# Where activity.csv records the badge the marketplace displayed each week
+# (`status_shown`), the engine's reconstruction (the status on the Sunday before
+# the week, under the rules above) can be checked against it: a low agreement says
+# the marketplace awards badges by other rules than the ones read here. The effect
+# estimates use the shown badge as the treatment wherever it is recorded.
+
+# %%
+agreement = tr.shown_agreement(stage.panel)
+print(tr.agreement_line(agreement))
+if len(agreement):
+    fmt.show(agreement.round(3))
+
 # %%
 finding(tr.gained_lost_finding(life, monthly, in_status, reasons))

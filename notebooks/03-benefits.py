@@ -17,7 +17,7 @@
 from analysis.report import format as fmt
 from analysis.report import plots
 from analysis.report.notebook import finding, open_stage
-from analysis.stories import benefits, faq
+from analysis.stories import benefits, faq, method
 
 # %% tags=["parameters"]
 history_path = None  # injected by `toprated report` (default: the bundled sample)
@@ -114,6 +114,12 @@ if {"gain", "loss"} <= set(after):
     )
 else:
     print(f"No event-time chart: {why or 'too few gains or losses of the badge'}.")
+
+# %% [markdown]
+# ## Where these estimates hold
+
+# %%
+print(method.CAVEAT)
 
 # %%
 finding(benefits.benefits_finding(stage))

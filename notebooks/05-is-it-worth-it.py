@@ -20,7 +20,7 @@ from analysis.io.world import world_of
 from analysis.report import format as fmt
 from analysis.report import plots
 from analysis.report.notebook import finding, open_stage
-from analysis.stories import benefits, worth
+from analysis.stories import benefits, method, worth
 
 # %% tags=["parameters"]
 history_path = None  # injected by `toprated report` (default: the bundled sample)
@@ -88,6 +88,12 @@ if result is not None:
     _ = plots.sensitivity_lines(
         result.sensitivity, estimate=float(inv["estimate"]), title=worth.sensitivity_title(result)
     )
+
+# %% [markdown]
+# ## Where these estimates hold
+
+# %%
+print(method.CAVEAT)
 
 # %% [markdown]
 # ## Verdict

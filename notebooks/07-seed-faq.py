@@ -20,7 +20,7 @@
 from analysis.report import format as fmt
 from analysis.report import plots
 from analysis.report.notebook import finding, open_stage
-from analysis.stories import benefits, faq, transitions
+from analysis.stories import benefits, faq, method, transitions
 
 # %% tags=["parameters"]
 history_path = None  # injected by `toprated report` (default: the bundled sample)
@@ -217,6 +217,12 @@ print(checks[-1])
 
 # %% [markdown]
 # ## The verdicts
+
+# %% [markdown]
+# ## Where these estimates hold
+
+# %%
+print(method.CAVEAT)
 
 # %%
 fmt.show(fmt.readable(faq.checks_table(checks), faq.CHECK_COLUMNS))

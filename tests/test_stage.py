@@ -73,7 +73,7 @@ def test_stage_holds_the_engine_grids(history, processed):
 def test_without_activity_every_effect_says_why_and_none_is_a_number(history, processed):
     stage = st.build_stage(history, "upwork-2025")
     eff = stage.effects
-    assert len(eff) == 8
+    assert len(eff) == 10  # REPORT_EFFECTS: 8 + hires_lift + net value (issue 12)
     assert eff["estimate"].isna().all()
     assert eff["note"].str.contains("no activity.csv").all()
     assert not stage.activity

@@ -888,3 +888,28 @@ def worth_heatmap(data: Any, *, title: str) -> Any:
     ax.set_xticklabels([f"{float(t.get_text()):g}" for t in ax.get_xticklabels()])
     ax.set_yticklabels([f"{float(t.get_text()):.2f}x" for t in ax.get_yticklabels()], rotation=0)
     return finish(ax, title=title, xlabel="Upkeep (hours a week)", ylabel="Invitation lift")
+
+
+def coverage_bars(data: Any, *, title: str, target: float = 0.9) -> Any:
+    """Coverage of the 95% intervals per world (rows) and effect (bar colour), tidy
+    (``world, effect, coverage, identified``); worlds the design cannot identify
+    are marked "(not identified)"; dashed line at `target`."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    d = data.assign(
+        world=[
+            w if ok else f"{w} (not identified)"
+            for w, ok in zip(data["world"], data["identified"], strict=True)
+        ]
+    )
+    fig, ax = plt.subplots(
+        figsize=(8.0, 0.45 * d["world"].nunique() * max(d["effect"].nunique(), 1) / 2 + 2)
+    )
+    sns.barplot(d, x="coverage", y="world", hue="effect", ax=ax, orient="h")
+    ax.axvline(target, color="0.3", linestyle="--", linewidth=1)
+    _percent_axis(ax.xaxis)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncols=3, fontsize="small")
+    finish(ax, title=title, xlabel="Share of 95% intervals covering the truth", ylabel="")
+    fig.tight_layout()
+    return ax

@@ -922,3 +922,41 @@ def gained_lost_finding(life: Badges, monthly: pd.DataFrame, in_status: pd.DataF
         return "No freelancer held the badge in this history."
     text = "; ".join(parts) + "."
     return text[0].upper() + text[1:]
+
+
+def shown_agreement(panel: pd.DataFrame | None) -> pd.DataFrame:
+    """How often the engine's reconstruction of the shown badge agrees with the
+    badge the marketplace showed (activity.csv ``status_shown``), per shown status.
+
+    One row per observed status (``status_shown``) plus ``all``: ``weeks`` with an
+    observed badge, ``agree`` (the engine's status for the week, the Sunday before
+    it, is the same), ``share`` (agree / weeks). Empty when no week has an observed
+    badge. A low share says the rules as read (the engine's rule set) are not the
+    rules the marketplace awards by: a way to test a reading of the rules.
+    """
+    cols = ["status_shown", "weeks", "agree", "share"]
+    if panel is None or "status_observed" not in panel or not panel["status_observed"].any():
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in
+                             zip(cols, ["str", "int64", "int64", "float64"], strict=True)})  # fmt: skip
+    obs = panel.loc[panel["status_observed"].to_numpy(dtype=bool)]
+    shown = obs["status_shown"].astype("str")
+    same = (shown == obs["status_engine"].astype("str")).to_numpy()
+    per = pd.DataFrame({"status_shown": shown.to_numpy(), "agree": same})
+    out = per.groupby("status_shown", sort=True)["agree"].agg(weeks="size", agree="sum")
+    out.loc["all"] = [len(per), int(same.sum())]
+    out = out.reset_index().astype({"weeks": "int64", "agree": "int64"})
+    return out.assign(share=out["agree"] / out["weeks"])[cols]
+
+
+def agreement_line(table: pd.DataFrame) -> str:
+    """One sentence on `shown_agreement`."""
+    if len(table) == 0:
+        return (
+            "This history does not record the badge the marketplace showed (activity.csv "
+            "status_shown), so the engine's reconstruction cannot be checked against it."
+        )
+    total = table.set_index("status_shown").loc["all"]
+    return (
+        f"The engine's reconstruction matches the shown badge in {total['share']:.1%} of "
+        f"{int(total['weeks']):,} freelancer-weeks with an observed badge."
+    )

@@ -1,0 +1,78 @@
+# %% [markdown]
+# # Does the method work?
+#
+# The effect estimates of reports 03, 05 and 07 are checked here against the truth
+# of simulated marketplaces whose assumptions the estimator does not share: effects
+# that differ between freelancers or build up over weeks, demand driven by the JSS,
+# earnings and tenure in shapes other than the estimator's, badges awarded by other
+# rules (with and without the shown badge in the data), and unobserved quality that
+# drifts. The coverage benchmark (`benchmarks/bench_effects_coverage.py`) runs each
+# world over several seeds and true lifts, scores every 95% interval against the
+# counterfactual truth (`truth.json`, the same world rerun without the badge's
+# effects) and commits its summary to `benchmarks/recorded/coverage.json`.
+#
+# A 95% interval should cover the truth in about 95% of runs; the goal is 90%+ in
+# every world where the design can identify the effect. Where it cannot (quality
+# drift; unknown award rules without the shown badge) the bias is measured instead.
+
+# %%
+from IPython.display import display
+
+from analysis.report import plots
+from analysis.report.notebook import finding
+from analysis.stories import method
+
+# %% tags=["parameters"]
+history_path = None  # injected by `toprated report`; this report reads the benchmark only
+rules = "upwork-2025"
+as_of = None
+seed = 0
+coverage_path = None  # default: benchmarks/recorded/coverage.json
+
+# %%
+plots.set_theme()
+summary = method.read_coverage(coverage_path)
+table = method.coverage_table(summary)
+if summary is None:
+    print(
+        "No coverage summary is committed (benchmarks/recorded/coverage.json is absent): "
+        "run `.venv/bin/python benchmarks/bench_effects_coverage.py` to measure it."
+    )
+else:
+    print(f"Measured by: {summary.get('command', '?')} on {summary.get('date', '?')}")
+    print(
+        f"{summary.get('histories', '?')} histories of {summary.get('freelancers', '?')} "
+        f"freelancers, {summary.get('seeds', '?')} seeds per world and lift, lifts "
+        f"{summary.get('lifts', '?')}, analyst rules {summary.get('analyst_rules', '?')}."
+    )
+
+# %% [markdown]
+# ## Coverage and bias per world
+#
+# `coverage`: share of runs whose interval covers the truth; `mean_bias`: mean of
+# estimate minus truth (lifts in "x", net value in USD a year).
+
+# %%
+if len(table):
+    display(table.round(3))
+    _ = plots.coverage_bars(
+        table, title="How often the 95% intervals cover the counterfactual truth"
+    )
+
+# %% [markdown]
+# ## Where the design identifies the effect, and where it cannot
+#
+# The estimator compares each freelancer's weeks with the badge against their own
+# weeks before it and against freelancers without it, given the JSS, recent
+# earnings and tenure (as bins). Two worlds break this by construction:
+
+# %%
+for world, why in method.UNIDENTIFIED.items():
+    print(f"- {world}: {why}")
+short = method.short_of_target(table)
+if len(table) and len(short):
+    print("\nIdentified worlds below the 90% goal:")
+    display(short.round(3))
+
+# %%
+finding(method.method_finding(table))
