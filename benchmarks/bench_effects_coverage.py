@@ -180,8 +180,41 @@ def summarise(table: pd.DataFrame) -> dict:
     return out
 
 
+def readme_table(summary: dict) -> str:
+    """The README's coverage table from a recorded summary: one row per world, one
+    column per effect with its coverage (of the estimated runs) and mean bias."""
+    results = summary["results"]
+    effects = list(dict.fromkeys(e for w in results.values() for e in w))
+    lines = [
+        "| world | " + " | ".join(f"{e}: coverage, mean bias" for e in effects) + " |",
+        "|---|" + "---:|" * len(effects),
+    ]
+    for world, by_effect in results.items():
+        cells = []
+        for effect in effects:
+            s = by_effect.get(effect)
+            if not s or s["coverage"] is None:
+                cells.append("not estimated")
+                continue
+            bias = s["mean_bias"]
+            shown = f"{bias:+.3g}" if abs(bias) < 100 else f"{bias:+,.0f}"
+            cells.append(f"{s['coverage']:.0%} of {s['estimated']}, {shown}")
+        lines.append(f"| {world} | " + " | ".join(cells) + " |")
+    lines.append("")
+    lines.append(
+        f"Measured {summary['date']} by `python {summary['command'].strip()}`: "
+        f"{summary['histories']} histories of {summary['freelancers']:,} freelancers "
+        f"({summary['period'][0]} to {summary['period'][1]}), {summary['seeds']} seeds x "
+        f"lifts {', '.join(f'{x:g}' for x in summary['lifts'])} per world."
+    )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--readme", action="store_true", help="print the README table of the recorded summary"
+    )
     parser.add_argument("--freelancers", type=int, default=500, help="per history (default 500)")
     parser.add_argument("--seeds", type=int, default=10, help="seeds per world and lift (10)")
     parser.add_argument("--first-seed", type=int, default=2001, help="seed of the first history")
@@ -192,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lifts", nargs="+", type=float, default=list(LIFTS))
     parser.add_argument("--out", help=f"summary JSON (default {RECORDED.relative_to(HERE.parent)})")
     args = parser.parse_args(argv)
+    if args.readme:
+        print(readme_table(json.loads(RECORDED.read_text("utf-8"))))
+        return 0
 
     common = {"freelancers": args.freelancers, "start": args.start, "end": args.end}
     tasks = [
