@@ -56,6 +56,10 @@ def write_shapes(base: Path) -> dict[str, tuple[Path, str]]:
     c["private_score"] = "0"
     c["disputed"] = "true"
     _write(c, folder / "contracts.csv")
+    a = _read(folder / "activity.csv")
+    if "status_shown" in a:  # the badge shown must agree: no badge, ever
+        a["status_shown"] = "none"
+        _write(a, folder / "activity.csv")
     shapes["nobody-top-rated"] = (folder, "upwork-2025")
 
     # (c) activity without invitations; activity without proposals, hires and hours
