@@ -149,9 +149,11 @@ def test_a_kernel_executes_a_cell(lab):
                 }
             )
         )
-        out, status = "", None
+        # the reply (shell) may come before the printed output (iopub): read until both
+        # the reply and iopub's "idle" for this request, which follows all its output
+        out, status, idle = "", None, False
         deadline = time.monotonic() + 120
-        while status is None and time.monotonic() < deadline:
+        while (status is None or not idle) and time.monotonic() < deadline:
             msg = json.loads(ws.recv())
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
@@ -159,6 +161,8 @@ def test_a_kernel_executes_a_cell(lab):
                 out += msg["content"]["text"]
             if msg["msg_type"] == "execute_reply":
                 status = msg["content"]["status"]
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                idle = True
     finally:
         ws.close()
         requests.delete(f"{base}/api/kernels/{kernel['id']}", params={"token": token}, timeout=60)
