@@ -377,6 +377,19 @@ def spell_counts(code, lo, hi, weight, n, weeks):
 
 
 @njit(cache=True, error_model="numpy")
+def _covered(diff, n, n_w):
+    """``(n, n_w)`` booleans from a difference array of spell starts and ends:
+    the running sum is positive where some spell covers the Sunday."""
+    out = np.empty((n, n_w), np.bool_)
+    for c in range(n):
+        run = 0
+        for j in range(n_w):
+            run += diff[c, j]
+            out[c, j] = run > 0
+    return out
+
+
+@njit(cache=True, error_model="numpy")
 def spell_any(code, lo, hi, n, weeks):
     """``(n, len(weeks))`` booleans: some spell ``lo <= s <= hi`` covers the Sunday."""
     n_w = len(weeks)
@@ -391,13 +404,7 @@ def spell_any(code, lo, hi, n, weeks):
             continue
         diff[c, i0] += 1
         diff[c, i1] -= 1
-    out = np.empty((n, n_w), np.bool_)
-    for c in range(n):
-        run = 0
-        for j in range(n_w):
-            run += diff[c, j]
-            out[c, j] = run > 0
-    return out
+    return _covered(diff, n, n_w)
 
 
 @njit(cache=True, error_model="numpy")
@@ -418,13 +425,7 @@ def spell_any_even(code, lo, hi, n, first, step, n_w):
             continue
         diff[c, i0] += 1
         diff[c, i1] -= 1
-    out = np.empty((n, n_w), np.bool_)
-    for c in range(n):
-        run = 0
-        for j in range(n_w):
-            run += diff[c, j]
-            out[c, j] = run > 0
-    return out
+    return _covered(diff, n, n_w)
 
 
 @njit(cache=True, error_model="numpy")

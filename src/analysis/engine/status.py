@@ -387,6 +387,21 @@ def _large_thresholds(contracts: pd.DataFrame, by_category: dict, default: float
     return np.append(np.asarray(per_category, dtype=np.float64), default)[category.cat.codes]
 
 
+def _large_contract_spells(c, earnings, negative, end, flows, badges) -> _Spells:
+    """Top Rated Plus: the spells in which a large contract earned money within the
+    earnings window, cut short the day before it ends badly (both engine paths)."""
+    trp = badges.top_rated_plus
+    threshold = _large_thresholds(c, trp.large_contract_usd, trp.large_contract_default_usd)
+    is_large = earnings >= threshold
+    spells = earning_spells(flows, badges.earnings_window_days)
+    cpos = spells.contract
+    pick = cpos >= 0
+    pick[pick] = is_large[cpos[pick]]
+    cpos = cpos[pick]
+    hi = np.where(negative[cpos], np.minimum(spells.last[pick], end[cpos] - 1), spells.last[pick])
+    return _Spells.make(spells.code[pick], spells.first[pick], hi)
+
+
 def _jss_dense(block: _Block, plan: _Plan, weeks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """`_jss_on` by the kernels straight into a dense layout (`jss.jss_matrix`):
     the block's contracts are already grouped by freelancer, so no grid frame is
@@ -492,15 +507,8 @@ def _status_block_kernel(block: _Block, plan: _Plan) -> pd.DataFrame:
     active_ok = any_of(*active)
 
     trp = badges.top_rated_plus
-    threshold = _large_thresholds(c, trp.large_contract_usd, trp.large_contract_default_usd)
-    is_large = earnings >= threshold
-    spells = earning_spells(flows, badges.earnings_window_days)
-    cpos = spells.contract
-    pick = cpos >= 0
-    pick[pick] = is_large[cpos[pick]]
-    cpos = cpos[pick]
-    hi = np.where(negative[cpos], np.minimum(spells.last[pick], end[cpos] - 1), spells.last[pick])
-    large_ok = any_of(_Spells.make(spells.code[pick], spells.first[pick], hi), on=weeks)
+    large = _large_contract_spells(c, earnings, negative, end, flows, badges)
+    large_ok = any_of(large, on=weeks)
 
     rows = len(weeks) - np.searchsorted(weeks, first_start, side="left")
     off = np.concatenate([[0], np.cumsum(rows)])
@@ -655,15 +663,7 @@ def _status_block(block: _Block, plan: _Plan) -> pd.DataFrame:
 
     # Top Rated Plus: a large contract that earned money in (s - 365, s], not negative at s
     trp = badges.top_rated_plus
-    threshold = _large_thresholds(c, trp.large_contract_usd, trp.large_contract_default_usd)
-    is_large = earnings >= threshold
-    spells = earning_spells(flows, badges.earnings_window_days)
-    cpos = spells.contract
-    pick = cpos >= 0
-    pick[pick] = is_large[cpos[pick]]
-    cpos = cpos[pick]
-    hi = np.where(negative[cpos], np.minimum(spells.last[pick], end[cpos] - 1), spells.last[pick])
-    large_ok = _Spells.make(spells.code[pick], spells.first[pick], hi).any(n, weeks, be)
+    large_ok = _large_contract_spells(c, earnings, negative, end, flows, badges).any(n, weeks, be)
     plus = top & (earn[:, out] > trp.earnings_above_usd + MONEY_TOLERANCE_USD) & large_ok
 
     status = np.where(plus, _PLUS, np.where(top, _TOP, np.where(rising[:, out], _RISING, _NONE)))
