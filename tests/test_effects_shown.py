@@ -144,16 +144,14 @@ def test_hires_lift_covers_one_with_every_hire_side_mechanism_off(simulated):
     assert row["ci_low"] <= 1.0 <= row["ci_high"]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="measured 2026-11-29 (800 freelancers, seed 7): interval up to 1.593 against a "
-    "counterfactual truth of 1.671; the pooled dummy underweights late, full-effect weeks",
-)
 def test_invitation_lift_covers_the_counterfactual_truth_when_heterogeneous_and_ramping(
     simulated,
 ):
     """Acceptance (issue 12): effects spread across freelancers and building up
-    over 8 weeks; the interval covers truth.json's counterfactual invitation lift."""
+    over 8 weeks; the interval covers truth.json's counterfactual invitation lift.
+    With the normal 1.96 multiplier it did not (up to 1.593 against a truth of
+    1.671): few freelancers carry the information, which the t multiplier of
+    `effective_clusters` accounts for."""
     history, truth = simulated(
         "het-ramp", invitation_lift=1.5, lift_heterogeneity_sd=0.3, effect_ramp_weeks=8.0
     )

@@ -604,10 +604,55 @@ def _coef(fit, name: str) -> tuple[float, float]:
     return float(fit.coef()[name]), float(fit.se()[name])
 
 
-def _ci(beta: float, se: float, scale: str) -> tuple[float, float, float]:
+def cluster_influence(fit, term: str) -> np.ndarray:
+    """Each cluster's first-order contribution to the estimate of `term` in a
+    converged pyfixest fit (``feols`` or ``fepois``, clustered by freelancer): the
+    row of the inverse Hessian for `term` times the cluster's summed scores. Their
+    squares add up to the CRV1 variance before its small-sample factor."""
+    scores = np.asarray(fit._scores, dtype=np.float64)
+    groups = pd.factorize(fit._cluster_df.iloc[:, 0].to_numpy())[0]
+    n_g = int(groups.max()) + 1
+    row = np.linalg.inv(np.asarray(fit._hessian, dtype=np.float64))[
+        list(fit._coefnames).index(term)
+    ]
+    return np.bincount(groups, scores @ row, minlength=n_g)
+
+
+def effective_clusters(influence: np.ndarray) -> float:
+    """The effective number of clusters G* behind an estimate: ``(sum g)^2 / sum g^2``
+    over the clusters' variance contributions ``g = influence^2`` (Carter, Schnepel
+    and Steigerwald 2017, with the contributions estimated from the data).
+
+    Why: 400 freelancers may be clustered, but the badge effect is identified by
+    the few dozen who gain it, and Poisson weights let the busiest of them carry
+    most of the information. When a handful of clusters carries the variance, the
+    clustered standard error is itself estimated from a handful of numbers and is
+    too small in most samples; measured on the simulator's worlds, normal 95%
+    intervals covered the counterfactual truth in only 75% of them (report 09).
+    Equal contributions give G; one cluster alone gives 1. The contributions are
+    estimated, so G* also counts heavy-tailed outcomes (for independent normal
+    regressor and errors it is about G / 9): conservative, and harmless when many
+    freelancers carry the information (the multiplier is then 1.96 to 3 digits)."""
+    g = np.square(np.asarray(influence, dtype=np.float64))
+    total = float(g.sum())
+    return total * total / float(np.square(g).sum()) if total > 0 else 1.0
+
+
+def critical_value(fit, term: str) -> float:
+    """The 97.5% quantile of Student's t with ``G* - 1`` degrees of freedom
+    (`effective_clusters` of `term` in `fit`, at least 1): the multiplier of the
+    clustered standard error in every 95% interval of this module. It is 1.96 only
+    when very many freelancers share the information, and grows when few do."""
+    from scipy.stats import t
+
+    g_star = effective_clusters(cluster_influence(fit, term))
+    return float(t.ppf(0.975, max(g_star - 1.0, 1.0)))
+
+
+def _ci(beta: float, se: float, scale: str, q: float = Z95) -> tuple[float, float, float]:
     if scale == "log":
-        return math.exp(beta), math.exp(beta - Z95 * se), math.exp(beta + Z95 * se)
-    return beta, beta - Z95 * se, beta + Z95 * se
+        return math.exp(beta), math.exp(beta - q * se), math.exp(beta + q * se)
+    return beta, beta - q * se, beta + q * se
 
 
 def _fitted_row(
@@ -616,7 +661,7 @@ def _fitted_row(
     """The one-row estimate frame (`EFFECT_COLUMNS`) of coefficient `term` of a
     pyfixest `fit`: exp(beta) with its interval for ``scale="log"``, beta itself
     for ``"linear"``; the note says when week fixed effects fell back to quarters."""
-    est, lo, hi = _ci(*_coef(fit, term), scale)
+    est, lo, hi = _ci(*_coef(fit, term), scale, critical_value(fit, term))
     return _effect_row(
         effect,
         estimate=est,
@@ -834,7 +879,7 @@ def event_study(
         if t == -1:
             rows.append((t, 1.0, 1.0, 1.0))
         elif nm in coef.index:
-            rows.append((t, *_ci(float(coef[nm]), float(se[nm]), "log")))
+            rows.append((t, *_ci(float(coef[nm]), float(se[nm]), "log", critical_value(fit, nm))))
         else:
             rows.append((t, np.nan, np.nan, np.nan))
     coefs = pd.DataFrame(rows, columns=["event_time", "estimate", "ci_low", "ci_high"])
@@ -1094,6 +1139,7 @@ def net_value(
     data = model_frame(sample, "earnings_usd")
     fit = fit_model("ols", f"y ~ tr + {CONTROLS} | {FIXED} + work_bin + jobs_bin", data)
     gain, se_gain = _coef(fit, "tr")
+    q = critical_value(fit, "tr")
     note = _calendar_note(fit)
     top = panel["top_rated"].to_numpy(dtype=bool)
     rates = panel.loc[top, "hourly_rate_usd"].to_numpy(dtype=np.float64)
@@ -1103,10 +1149,12 @@ def net_value(
         h, se_h, rate = 0.0, 0.0, 0.0
         note = "; ".join(x for x in (note, "upkeep hours unknown: not subtracted") if x)
     else:
-        h, se_h = float(hours["estimate"]), (hours["ci_high"] - hours["ci_low"]) / (2 * Z95)
+        # the upkeep interval's half-width at the earnings fit's multiplier: a
+        # conservative share of its uncertainty (its own multiplier is at least 1.96)
+        h, se_h = float(hours["estimate"]), (hours["ci_high"] - hours["ci_low"]) / (2 * q)
     net = WEEKS_PER_YEAR * (gain - h * rate)
     se = WEEKS_PER_YEAR * math.sqrt(se_gain**2 + (rate * se_h) ** 2)
-    return _effect_row(name, estimate=net, ci_low=net - Z95 * se, ci_high=net + Z95 * se,
+    return _effect_row(name, estimate=net, ci_low=net - q * se, ci_high=net + q * se,
                        unit=unit, method=method, n_obs=int(fit._N),
                        n_freelancers=int(sample["freelancer_id"].nunique()),
                        note=note)  # fmt: skip

@@ -40,6 +40,7 @@ from analysis.estimate.effects import (
     FIXED,
     WINDOW,
     Z95,
+    critical_value,
     event_sample,
     fit_model,
     model_frame,
@@ -119,9 +120,8 @@ def event_time_lift(
         nm = f"b{k - b_lo}"
         if nm in coef.index:
             beta, s = float(coef[nm]), float(se[nm])
-            rows.append(
-                (k * bin_weeks, np.exp(beta), np.exp(beta - Z95 * s), np.exp(beta + Z95 * s))
-            )
+            q = critical_value(fit, nm)
+            rows.append((k * bin_weeks, np.exp(beta), np.exp(beta - q * s), np.exp(beta + q * s)))
     return pd.DataFrame(rows, columns=cols).sort_values("event_time", ignore_index=True)
 
 
