@@ -81,6 +81,17 @@ def test_without_activity_every_effect_says_why_and_none_is_a_number(history, pr
         stage.effect("nope")
 
 
+def test_without_enough_losses_the_risk_tables_are_empty_with_their_columns(history, processed):
+    from analysis.stories.losing import RISK_TABLE_COLUMNS, SPLIT_COLUMNS
+
+    stage = st.build_stage(history, "upwork-2025")
+    assert list(stage.risk_split.columns) == list(SPLIT_COLUMNS)
+    assert len(stage.risk_split) == 1 and not stage.risk_split["enough"].iloc[0]
+    for name, columns in RISK_TABLE_COLUMNS.items():
+        table = getattr(stage, name)
+        assert table.empty and list(table.columns) == list(columns), name
+
+
 def test_the_key_follows_the_inputs_and_nothing_else(history, processed):
     base = st.stage_inputs(history, "upwork-2025")
     key = st.stage_key(base)

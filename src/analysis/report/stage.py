@@ -52,13 +52,16 @@ from analysis.engine.ruleset import Rules, bundled_rule_sets, load_rules
 from analysis.io.history import History
 
 #: Bump when what the stage holds changes shape (also covered by the source hash).
-STAGE_FORMAT = 1
+STAGE_FORMAT = 2
 #: Comparison (never-badged) freelancers kept in every event-study fit of the reports.
 MAX_CONTROLS = 100
 #: Environment variable that moves the stage folder (tests, read-only checkouts).
 PROCESSED_ENV = "TOPRATED_PROCESSED"
 #: The frames of a stage, each one Parquet file.
-FRAMES = ("grid", "status", "events", "other_status", "panel", "effects", "event_time")
+FRAMES = (
+    "grid", "status", "events", "other_status", "panel", "effects", "event_time",
+    "risk_split", "risk_auc", "risk_roc", "risk_calibration", "risk_importance",
+)  # fmt: skip
 
 
 #: Histories and stages already read in this process (see `remember`), newest last.
@@ -193,6 +196,9 @@ class Stage:
       NaN estimate and a note when it cannot be made);
     - ``event_time``: invitations around the first gain and loss in 4-week bins
       (`analysis.estimate.value.event_time_lift`, column ``event``);
+    - ``risk_split``, ``risk_auc``, ``risk_roc``, ``risk_calibration``,
+      ``risk_importance``: report 06's risk model of losing the badge, fitted and
+      evaluated once (`analysis.stories.losing.risk_tables` on the weekly headroom);
     - ``truth``: ``truth.json`` of a simulated history (None otherwise).
     """
 
@@ -211,6 +217,11 @@ class Stage:
     panel: pd.DataFrame | None
     effects: pd.DataFrame
     event_time: pd.DataFrame
+    risk_split: pd.DataFrame
+    risk_auc: pd.DataFrame
+    risk_roc: pd.DataFrame
+    risk_calibration: pd.DataFrame
+    risk_importance: pd.DataFrame
 
     @property
     def activity(self) -> bool:
@@ -247,7 +258,8 @@ def _compute(
     from analysis.estimate import value
     from analysis.estimate.effects import read_truth, report_effects, weekly_panel
     from analysis.stories.faq import has_activity
-    from analysis.stories.pressure import headroom_grid
+    from analysis.stories.losing import risk_tables
+    from analysis.stories.pressure import headroom_grid, weekly_headroom
 
     as_of = settings["as_of"] or history.as_of
     seed, max_controls = settings["seed"], settings["max_controls"]
@@ -278,6 +290,7 @@ def _compute(
         if parts
         else pd.DataFrame({c: pd.Series(dtype="float64") for c in cols}).astype({"event": str})
     )
+    risk = risk_tables(weekly_headroom(status, grid, rules), history.contracts, rules, seed)
     return {
         "grid": grid,
         "status": status,
@@ -286,6 +299,7 @@ def _compute(
         "panel": panel,
         "effects": effects,
         "event_time": event_time,
+        **risk,
     }
 
 
@@ -427,4 +441,5 @@ def _open(
         panel=frames["panel"],
         effects=frames["effects"],
         event_time=frames["event_time"],
+        **{name: frames[name] for name in FRAMES if name.startswith("risk_")},
     )
