@@ -148,6 +148,15 @@ def test_the_stage_risk_tables_are_the_direct_computation(built):
     )
 
 
+def test_the_stage_drops_are_one_bad_contract_on_the_grid(built):
+    from analysis.stories.mechanics import one_bad_contract
+
+    *_, stage = built
+    direct = one_bad_contract(stage.history, stage.rules, grid=stage.grid)
+    assert len(direct) > 0, "the test history must have strong records"
+    pd.testing.assert_frame_equal(stage.drops, direct, check_dtype=False)
+
+
 def test_a_warm_build_gives_the_same_findings(built):
     _, reports, warm_out, warm, _ = built
     cold = {r.name: r.finding for r in reports}

@@ -92,6 +92,15 @@ def test_without_enough_losses_the_risk_tables_are_empty_with_their_columns(hist
         assert table.empty and list(table.columns) == list(columns), name
 
 
+def test_the_stage_drops_are_one_bad_contract_on_the_grid(history, processed):
+    from analysis.io.load import read_history
+    from analysis.stories.mechanics import one_bad_contract
+
+    stage = st.build_stage(history, "upwork-2025")
+    direct = one_bad_contract(read_history(history), stage.rules, grid=stage.grid)
+    pd.testing.assert_frame_equal(stage.drops, direct, check_dtype=False)
+
+
 def test_the_key_follows_the_inputs_and_nothing_else(history, processed):
     base = st.stage_inputs(history, "upwork-2025")
     key = st.stage_key(base)

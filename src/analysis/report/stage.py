@@ -59,7 +59,7 @@ MAX_CONTROLS = 100
 PROCESSED_ENV = "TOPRATED_PROCESSED"
 #: The frames of a stage, each one Parquet file.
 FRAMES = (
-    "grid", "status", "events", "other_status", "panel", "effects", "event_time",
+    "grid", "status", "events", "other_status", "panel", "effects", "event_time", "drops",
     "risk_split", "risk_auc", "risk_roc", "risk_calibration", "risk_importance",
 )  # fmt: skip
 
@@ -196,6 +196,9 @@ class Stage:
       NaN estimate and a note when it cannot be made);
     - ``event_time``: invitations around the first gain and loss in 4-week bins
       (`analysis.estimate.value.event_time_lift`, column ``event``);
+    - ``drops``: one more bad contract on every strong record (latest JSS of
+      `analysis.stories.mechanics.STRONG_JSS` or more), report 01's scenarios
+      (`analysis.stories.mechanics.one_bad_contract` on the grid);
     - ``risk_split``, ``risk_auc``, ``risk_roc``, ``risk_calibration``,
       ``risk_importance``: report 06's risk model of losing the badge, fitted and
       evaluated once (`analysis.stories.losing.risk_tables` on the weekly headroom);
@@ -217,6 +220,7 @@ class Stage:
     panel: pd.DataFrame | None
     effects: pd.DataFrame
     event_time: pd.DataFrame
+    drops: pd.DataFrame
     risk_split: pd.DataFrame
     risk_auc: pd.DataFrame
     risk_roc: pd.DataFrame
@@ -259,6 +263,7 @@ def _compute(
     from analysis.estimate.effects import read_truth, report_effects, weekly_panel
     from analysis.stories.faq import has_activity
     from analysis.stories.losing import risk_tables
+    from analysis.stories.mechanics import one_bad_contract
     from analysis.stories.pressure import headroom_grid, weekly_headroom
 
     as_of = settings["as_of"] or history.as_of
@@ -299,6 +304,7 @@ def _compute(
         "panel": panel,
         "effects": effects,
         "event_time": event_time,
+        "drops": one_bad_contract(history, rules, grid=grid),
         **risk,
     }
 
@@ -441,5 +447,6 @@ def _open(
         panel=frames["panel"],
         effects=frames["effects"],
         event_time=frames["event_time"],
+        drops=frames["drops"],
         **{name: frames[name] for name in FRAMES if name.startswith("risk_")},
     )
