@@ -22,6 +22,7 @@ seed = 0
 # %%
 plots.set_theme()
 stage = open_stage(history_path, rules, seed=seed, as_of=as_of)
+risk = stage.risk()
 horizon = rk.HORIZON_WEEKS
 
 # %% [markdown]
@@ -38,7 +39,7 @@ horizon = rk.HORIZON_WEEKS
 # week never changes its features.
 
 # %%
-print(losing.weeks_line(stage.risk_split, horizon))
+print(losing.weeks_line(risk["risk_split"], horizon))
 
 # %% [markdown]
 # ## Train on the past, test on the future
@@ -48,12 +49,12 @@ print(losing.weeks_line(stage.risk_split, horizon))
 # begins, so no training label peeks into it.
 
 # %%
-enough = bool(stage.risk_split["enough"].iloc[0])
+enough = bool(risk["risk_split"]["enough"].iloc[0])
 aucs = top = None
 if not enough:
     print(f"{losing.risk_finding(None, None, horizon)} The sections below are skipped.")
 else:
-    print(losing.split_text(stage.risk_split, horizon))
+    print(losing.split_text(risk["risk_split"], horizon))
 
 # %% [markdown]
 # ## How well does it rank the weeks at risk?
@@ -65,11 +66,11 @@ else:
 
 # %%
 if enough:
-    aucs = stage.risk_auc
+    aucs = risk["risk_auc"]
     fmt.show(fmt.readable(aucs, losing.AUC_COLUMNS))
     a_m, a_h = aucs.set_index("score").loc[["model", "headroom only"], "auc"]
     _ = plots.roc_curves(
-        stage.risk_roc,
+        risk["risk_roc"],
         title=f"The model ranks risk better: AUC {a_m:.2f} vs {a_h:.2f} for headroom alone",
     )
 
@@ -87,7 +88,7 @@ if enough:
 
 # %%
 if enough:
-    calib = stage.risk_calibration
+    calib = risk["risk_calibration"]
     worst = calib.iloc[-1]
     _ = plots.calibration_plot(
         calib,
@@ -112,7 +113,7 @@ if enough:
 
 # %%
 if enough:
-    imp = stage.risk_importance
+    imp = risk["risk_importance"]
     top = imp.iloc[0]
     _ = plots.importance_bars(
         imp, title=f"{top['feature']} matters most: shuffling it costs {top['auc_drop']:.3f} AUC"

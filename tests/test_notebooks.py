@@ -125,7 +125,8 @@ def test_the_stage_risk_tables_are_the_direct_computation(built):
     y = label[keep].to_numpy().astype(int)
     cutoff = rk.choose_cutoff(data["week"], train_share=0.7)
     train, test = rk.time_split(data["week"], cutoff, rk.HORIZON_WEEKS)
-    split = stage.risk_split.iloc[0]
+    risk = stage.risk()
+    split = risk["risk_split"].iloc[0]
     assert (split["weeks"], split["losses"]) == (len(data), y.sum())
     assert (split["train_weeks"], split["test_weeks"]) == (train.sum(), test.sum())
     assert pd.Timestamp(split["cutoff"]) == pd.Timestamp(cutoff)
@@ -142,8 +143,8 @@ def test_the_stage_risk_tables_are_the_direct_computation(built):
         "risk_importance": rk.importance_table(model, data.loc[test, cols], y[test], stage.seed),
     }
     for name, frame in direct.items():
-        pd.testing.assert_frame_equal(getattr(stage, name), frame, check_dtype=False, obj=name)
-    assert losing.split_text(stage.risk_split, rk.HORIZON_WEEKS) == losing.split_line(
+        pd.testing.assert_frame_equal(risk[name], frame, check_dtype=False, obj=name)
+    assert losing.split_text(risk["risk_split"], rk.HORIZON_WEEKS) == losing.split_line(
         y, train, test, cutoff, rk.HORIZON_WEEKS
     )
 

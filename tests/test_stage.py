@@ -85,11 +85,30 @@ def test_without_enough_losses_the_risk_tables_are_empty_with_their_columns(hist
     from analysis.stories.losing import RISK_TABLE_COLUMNS, SPLIT_COLUMNS
 
     stage = st.build_stage(history, "upwork-2025")
-    assert list(stage.risk_split.columns) == list(SPLIT_COLUMNS)
-    assert len(stage.risk_split) == 1 and not stage.risk_split["enough"].iloc[0]
+    split = stage.risk()["risk_split"]
+    assert list(split.columns) == list(SPLIT_COLUMNS)
+    assert len(split) == 1 and not split["enough"].iloc[0]
     for name, columns in RISK_TABLE_COLUMNS.items():
-        table = getattr(stage, name)
+        table = stage.risk()[name]
         assert table.empty and list(table.columns) == list(columns), name
+
+
+def test_the_risk_part_is_computed_on_first_use_then_read(history, processed, monkeypatch):
+    from analysis.stories import losing
+
+    stage = st.build_stage(history, "upwork-2025")
+    assert not (processed / f"{stage.key}-risk").exists()  # only report 06 needs it
+    first = stage.risk()
+    assert (processed / f"{stage.key}-risk" / "stage.json").is_file()
+    assert sorted(first) == sorted(st.RISK_FRAMES)
+
+    def fail(*args, **kwargs):
+        raise AssertionError("a stored risk part must not be recomputed")
+
+    monkeypatch.setattr(losing, "risk_tables", fail)
+    again = st.build_stage(history, "upwork-2025").risk()
+    for name in st.RISK_FRAMES:
+        pd.testing.assert_frame_equal(again[name], first[name])
 
 
 def test_the_stage_drops_are_one_bad_contract_on_the_grid(history, processed):
