@@ -128,7 +128,13 @@ def main() -> int:
     result = {
         "command": "toprated report (bundled sample, all notebooks)",
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            # set, every process compiles what it imports anew (no .pyc is written):
+            # seconds of each kernel's start in a venv installed without bytecode
+            "PYTHONDONTWRITEBYTECODE": bool(os.environ.get("PYTHONDONTWRITEBYTECODE")),
+        },
         "load_average_start": [round(x, 2) for x in load_start],
         "load_average_end": [round(x, 2) for x in os.getloadavg()],
         "cold_s": [round(x, 1) for x in cold],

@@ -125,7 +125,7 @@ else:
 print(mx.perfect_record_arithmetic(10))
 
 # %%
-drops = mx.one_bad_contract(stage.history, stage.rules, grid=stage.grid, min_jss=95)
+drops = stage.drops
 if drops.empty:
     print("No freelancer in this history has a latest JSS of 95 or more.")
 else:

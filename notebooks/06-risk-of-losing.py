@@ -12,7 +12,6 @@ from analysis.report import format as fmt
 from analysis.report import plots
 from analysis.report.notebook import finding, open_stage
 from analysis.stories import losing
-from analysis.stories import pressure as pr
 
 # %% tags=["parameters"]
 history_path = None  # injected by `toprated report`
@@ -23,8 +22,7 @@ seed = 0
 # %%
 plots.set_theme()
 stage = open_stage(history_path, rules, seed=seed, as_of=as_of)
-history, rule_set = stage.history, stage.rules
-weekly = pr.weekly_headroom(stage.status, stage.grid, rule_set)
+risk = stage.risk()
 horizon = rk.HORIZON_WEEKS
 
 # %% [markdown]
@@ -41,15 +39,7 @@ horizon = rk.HORIZON_WEEKS
 # week never changes its features.
 
 # %%
-label = rk.loss_label(weekly, horizon)
-features = rk.build_features(weekly, history.contracts, rule_set, horizon)
-keep = label.notna().to_numpy()
-data = features[keep].reset_index(drop=True)
-y = label[keep].to_numpy().astype(int)
-print(
-    f"{len(data):,} labelled Top Rated weeks of {data['freelancer_id'].nunique():,} freelancers; "
-    f"{y.sum():,} ({y.mean() if len(y) else 0:.1%}) followed by a loss within {horizon} weeks"
-)
+print(losing.weeks_line(risk["risk_split"], horizon))
 
 # %% [markdown]
 # ## Train on the past, test on the future
@@ -59,22 +49,12 @@ print(
 # begins, so no training label peeks into it.
 
 # %%
-cols = rk.feature_columns(data)
-enough = len(data) > 0
-if enough:
-    cutoff = rk.choose_cutoff(data["week"], train_share=0.7)
-    train, test = rk.time_split(data["week"], cutoff, horizon)
-    enough = losing.enough_losses(y, train, test)
+enough = bool(risk["risk_split"]["enough"].iloc[0])
 aucs = top = None
 if not enough:
     print(f"{losing.risk_finding(None, None, horizon)} The sections below are skipped.")
 else:
-    print(losing.split_line(y, train, test, cutoff, horizon))
-    model = rk.fit_model(data.loc[train, cols], y[train], seed)
-    p_test = model.predict_proba(data.loc[test, cols])[:, 1]
-    y_test = y[test]
-    headroom_score = -data.loc[test, "headroom"].fillna(0).to_numpy()
-    scores = {"model": p_test, "headroom only": headroom_score}
+    print(losing.split_text(risk["risk_split"], horizon))
 
 # %% [markdown]
 # ## How well does it rank the weeks at risk?
@@ -86,11 +66,11 @@ else:
 
 # %%
 if enough:
-    aucs = rk.bootstrap_auc(y_test, scores, data.loc[test, "freelancer_id"].to_numpy(), seed)
+    aucs = risk["risk_auc"]
     fmt.show(fmt.readable(aucs, losing.AUC_COLUMNS))
     a_m, a_h = aucs.set_index("score").loc[["model", "headroom only"], "auc"]
     _ = plots.roc_curves(
-        rk.roc_table(y_test, scores),
+        risk["risk_roc"],
         title=f"The model ranks risk better: AUC {a_m:.2f} vs {a_h:.2f} for headroom alone",
     )
 
@@ -108,7 +88,7 @@ if enough:
 
 # %%
 if enough:
-    calib = rk.calibration_table(y_test, p_test, bins=10)
+    calib = risk["risk_calibration"]
     worst = calib.iloc[-1]
     _ = plots.calibration_plot(
         calib,
@@ -133,7 +113,7 @@ if enough:
 
 # %%
 if enough:
-    imp = rk.importance_table(model, data.loc[test, cols], y_test, seed)
+    imp = risk["risk_importance"]
     top = imp.iloc[0]
     _ = plots.importance_bars(
         imp, title=f"{top['feature']} matters most: shuffling it costs {top['auc_drop']:.3f} AUC"

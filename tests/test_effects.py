@@ -397,3 +397,28 @@ def test_report_effects_without_a_badge_say_why_for_every_row():
     assert out["note"].str.contains("nobody in this history is ever Top Rated").all()
     none = report_effects(history, None)
     assert none["note"].str.contains("no activity.csv").all()
+
+
+def test_importing_pyfixest_leaves_the_logging_setup_alone():
+    """pyfixest calls logging.basicConfig(level=INFO) on import; through
+    `import_pyfixest` a process's root logger keeps its level and handlers (else INFO
+    records of other libraries print into reports)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import logging\n"
+        "from analysis.estimate.effects import import_pyfixest\n"
+        "pf = import_pyfixest()\n"
+        "assert pf.feols\n"
+        "root = logging.getLogger()\n"
+        "print(root.level, len(root.handlers))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == [str(logging_warning()), "0"]
+
+
+def logging_warning() -> int:
+    import logging
+
+    return logging.WARNING

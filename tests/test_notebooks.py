@@ -109,6 +109,55 @@ def test_03_05_07_print_the_same_invitation_lift(built):
     assert f"brings {est} [{lift['ci_low']:.2f}, {lift['ci_high']:.2f}]" in found["03"]
 
 
+def test_the_stage_risk_tables_are_the_direct_computation(built):
+    """Report 06 reads its model from the stage: the stage's tables are the ones the
+    estimators give when run step by step on the same weeks (as the report once did)."""
+    from analysis.estimate import risk as rk
+    from analysis.stories import losing
+    from analysis.stories.pressure import weekly_headroom
+
+    *_, stage = built
+    weekly = weekly_headroom(stage.status, stage.grid, stage.rules)
+    label = rk.loss_label(weekly)
+    features = rk.build_features(weekly, stage.history.contracts, stage.rules, rk.HORIZON_WEEKS)
+    keep = label.notna().to_numpy()
+    data = features[keep].reset_index(drop=True)
+    y = label[keep].to_numpy().astype(int)
+    cutoff = rk.choose_cutoff(data["week"], train_share=0.7)
+    train, test = rk.time_split(data["week"], cutoff, rk.HORIZON_WEEKS)
+    risk = stage.risk()
+    split = risk["risk_split"].iloc[0]
+    assert (split["weeks"], split["losses"]) == (len(data), y.sum())
+    assert (split["train_weeks"], split["test_weeks"]) == (train.sum(), test.sum())
+    assert pd.Timestamp(split["cutoff"]) == pd.Timestamp(cutoff)
+    assert split["enough"], "the test history must give enough losses to fit the model"
+    cols = rk.feature_columns(data)
+    model = rk.fit_model(data.loc[train, cols], y[train], stage.seed)
+    p_test = model.predict_proba(data.loc[test, cols])[:, 1]
+    scores = {"model": p_test, "headroom only": -data.loc[test, "headroom"].fillna(0).to_numpy()}
+    groups = data.loc[test, "freelancer_id"].to_numpy()
+    direct = {
+        "risk_auc": rk.bootstrap_auc(y[test], scores, groups, stage.seed),
+        "risk_roc": rk.roc_table(y[test], scores),
+        "risk_calibration": rk.calibration_table(y[test], p_test, bins=10),
+        "risk_importance": rk.importance_table(model, data.loc[test, cols], y[test], stage.seed),
+    }
+    for name, frame in direct.items():
+        pd.testing.assert_frame_equal(risk[name], frame, check_dtype=False, obj=name)
+    assert losing.split_text(risk["risk_split"], rk.HORIZON_WEEKS) == losing.split_line(
+        y, train, test, cutoff, rk.HORIZON_WEEKS
+    )
+
+
+def test_the_stage_drops_are_one_bad_contract_on_the_grid(built):
+    from analysis.stories.mechanics import one_bad_contract
+
+    *_, stage = built
+    direct = one_bad_contract(stage.history, stage.rules, grid=stage.grid)
+    assert len(direct) > 0, "the test history must have strong records"
+    pd.testing.assert_frame_equal(stage.drops, direct, check_dtype=False)
+
+
 def test_a_warm_build_gives_the_same_findings(built):
     _, reports, warm_out, warm, _ = built
     cold = {r.name: r.finding for r in reports}

@@ -81,6 +81,45 @@ def test_without_activity_every_effect_says_why_and_none_is_a_number(history, pr
         stage.effect("nope")
 
 
+def test_without_enough_losses_the_risk_tables_are_empty_with_their_columns(history, processed):
+    from analysis.stories.losing import RISK_TABLE_COLUMNS, SPLIT_COLUMNS
+
+    stage = st.build_stage(history, "upwork-2025")
+    split = stage.risk()["risk_split"]
+    assert list(split.columns) == list(SPLIT_COLUMNS)
+    assert len(split) == 1 and not split["enough"].iloc[0]
+    for name, columns in RISK_TABLE_COLUMNS.items():
+        table = stage.risk()[name]
+        assert table.empty and list(table.columns) == list(columns), name
+
+
+def test_the_risk_part_is_computed_on_first_use_then_read(history, processed, monkeypatch):
+    from analysis.stories import losing
+
+    stage = st.build_stage(history, "upwork-2025")
+    assert not (processed / f"{stage.key}-risk").exists()  # only report 06 needs it
+    first = stage.risk()
+    assert (processed / f"{stage.key}-risk" / "stage.json").is_file()
+    assert sorted(first) == sorted(st.RISK_FRAMES)
+
+    def fail(*args, **kwargs):
+        raise AssertionError("a stored risk part must not be recomputed")
+
+    monkeypatch.setattr(losing, "risk_tables", fail)
+    again = st.build_stage(history, "upwork-2025").risk()
+    for name in st.RISK_FRAMES:
+        pd.testing.assert_frame_equal(again[name], first[name])
+
+
+def test_the_stage_drops_are_one_bad_contract_on_the_grid(history, processed):
+    from analysis.io.load import read_history
+    from analysis.stories.mechanics import one_bad_contract
+
+    stage = st.build_stage(history, "upwork-2025")
+    direct = one_bad_contract(read_history(history), stage.rules, grid=stage.grid)
+    pd.testing.assert_frame_equal(stage.drops, direct, check_dtype=False)
+
+
 def test_the_key_follows_the_inputs_and_nothing_else(history, processed):
     base = st.stage_inputs(history, "upwork-2025")
     key = st.stage_key(base)

@@ -568,6 +568,31 @@ FIXED = "fid + wk + jss_bin + earn_bin + ten_bin"
 FIXEF_TOL = 1e-6
 
 
+def import_pyfixest() -> Any:
+    """The `pyfixest` module, imported without its side effect on logging.
+
+    pyfixest calls ``logging.basicConfig(level=logging.INFO)`` when imported, which
+    makes every library's INFO records print to stderr in that process (a report
+    built in a kernel that had fitted a model showed matplotlib's). The functions
+    used here are loaded (pyfixest loads its submodules lazily) and then the root
+    logger's level and handlers are put back as they were.
+    """
+    import logging
+
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    try:
+        import pyfixest
+
+        # its submodules load lazily, on first use: load the ones used here now
+        pyfixest.feols, pyfixest.fepois, pyfixest.LsmrDemeaner  # noqa: B018
+    finally:
+        root.setLevel(level)
+        for handler in [h for h in root.handlers if h not in handlers]:
+            root.removeHandler(handler)
+    return pyfixest
+
+
 def fit_model(kind: str, fml: str, data: pd.DataFrame):
     """A pyfixest fit (``fepois`` or ``feols``), SEs clustered by freelancer.
 
@@ -576,7 +601,7 @@ def fit_model(kind: str, fml: str, data: pd.DataFrame):
     count such as hires). Should it still fail, the fit is redone with
     calendar-quarter instead of calendar-week fixed effects (``fit._calendar``).
     """
-    import pyfixest as pf
+    pf = import_pyfixest()
 
     fn = pf.fepois if kind == "poisson" else pf.feols
     demeaner = pf.LsmrDemeaner(fixef_atol=FIXEF_TOL, fixef_btol=FIXEF_TOL)
@@ -1019,7 +1044,7 @@ def imputed_effect(
     badged freelancers parallels that of the others given the bins (false under
     unobserved quality drift, which report 09 measures).
     """
-    import pyfixest as pf
+    pf = import_pyfixest()
 
     _check_outcome(panel, outcome)
     bins = IMPUTE_BINS.get(outcome, IMPUTE_BINS["invitations"]) if bins is None else bins

@@ -26,6 +26,11 @@ reader never sees a half-written stage: the folder appears whole (rename is
 atomic) and holds ``stage.json`` only once everything else is written.
 Both a cold and a warm open return the tables as read back from disk, so a report
 cannot differ between the two.
+
+Parts. What only one report needs and costs seconds (report 06's risk model,
+`Stage.risk`) is a part of the stage computed on first use into ``<key>-risk/``,
+with the same lock and rename: on a cold build it is computed in that report's
+kernel while the others go on, on a warm build it is read.
 """
 
 from __future__ import annotations
@@ -52,13 +57,17 @@ from analysis.engine.ruleset import Rules, bundled_rule_sets, load_rules
 from analysis.io.history import History
 
 #: Bump when what the stage holds changes shape (also covered by the source hash).
-STAGE_FORMAT = 1
+STAGE_FORMAT = 2
 #: Comparison (never-badged) freelancers kept in every event-study fit of the reports.
 MAX_CONTROLS = 100
 #: Environment variable that moves the stage folder (tests, read-only checkouts).
 PROCESSED_ENV = "TOPRATED_PROCESSED"
 #: The frames of a stage, each one Parquet file.
-FRAMES = ("grid", "status", "events", "other_status", "panel", "effects", "event_time")
+FRAMES = (
+    "grid", "status", "events", "other_status", "panel", "effects", "event_time", "drops",
+)  # fmt: skip
+#: The frames of the stage's risk part (`Stage.risk`), computed on first use.
+RISK_FRAMES = ("risk_split", "risk_auc", "risk_roc", "risk_calibration", "risk_importance")
 
 
 #: Histories and stages already read in this process (see `remember`), newest last.
@@ -193,6 +202,9 @@ class Stage:
       NaN estimate and a note when it cannot be made);
     - ``event_time``: invitations around the first gain and loss in 4-week bins
       (`analysis.estimate.value.event_time_lift`, column ``event``);
+    - ``drops``: one more bad contract on every strong record (latest JSS of
+      `analysis.stories.mechanics.STRONG_JSS` or more), report 01's scenarios
+      (`analysis.stories.mechanics.one_bad_contract` on the grid);
     - ``truth``: ``truth.json`` of a simulated history (None otherwise).
     """
 
@@ -211,6 +223,7 @@ class Stage:
     panel: pd.DataFrame | None
     effects: pd.DataFrame
     event_time: pd.DataFrame
+    drops: pd.DataFrame
 
     @property
     def activity(self) -> bool:
@@ -225,6 +238,32 @@ class Stage:
     @property
     def seed(self) -> int:
         return int(self.settings["seed"])
+
+    def risk(self) -> dict[str, pd.DataFrame]:
+        """Report 06's risk model of losing the badge, fitted and evaluated once:
+        `RISK_FRAMES` (`analysis.stories.losing.risk_tables` on the weekly headroom
+        of ``status`` and ``grid``).
+
+        Only report 06 needs it, so it is a part of the stage computed on first use
+        (into ``<key>-risk/`` next to the stage folder, with the same lock and
+        rename): a cold build fits it in report 06's kernel while the other kernels
+        run other reports, instead of every report waiting for it; a warm build
+        reads it.
+        """
+
+        def compute() -> dict[str, pd.DataFrame | None]:
+            from analysis.stories.losing import risk_tables
+            from analysis.stories.pressure import weekly_headroom
+
+            weekly = weekly_headroom(self.status, self.grid, self.rules)
+            return risk_tables(weekly, self.history.contracts, self.rules, self.seed)
+
+        key = f"{self.key}-risk"
+        folder = self.folder.parent / key
+        _materialise(folder, key, compute, {"key": key, "inputs": self.settings})
+        return {
+            name: frame for name, frame in _read(folder, RISK_FRAMES).items() if frame is not None
+        }
 
     def effect(self, name: str) -> pd.Series:
         """One row of ``effects`` by effect name (KeyError names what there is)."""
@@ -247,6 +286,7 @@ def _compute(
     from analysis.estimate import value
     from analysis.estimate.effects import read_truth, report_effects, weekly_panel
     from analysis.stories.faq import has_activity
+    from analysis.stories.mechanics import one_bad_contract
     from analysis.stories.pressure import headroom_grid
 
     as_of = settings["as_of"] or history.as_of
@@ -286,6 +326,7 @@ def _compute(
         "panel": panel,
         "effects": effects,
         "event_time": event_time,
+        "drops": one_bad_contract(history, rules, grid=grid),
     }
 
 
@@ -307,15 +348,16 @@ def _write(folder: Path, frames: dict[str, pd.DataFrame | None], meta: dict[str,
             plain = frame.copy(deep=False)
             plain.attrs = {}  # the status grid's rules are restored on reading
             plain.to_parquet(folder / f"{name}.parquet", index=False)
-    (folder / "effects.json").write_text(effects_json(frames["effects"]) + "\n", "utf-8")
+    if "effects" in frames:
+        (folder / "effects.json").write_text(effects_json(frames["effects"]) + "\n", "utf-8")
     # stage.json last: its presence marks a complete stage
     (folder / "stage.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", "utf-8")
 
 
-def _read(folder: Path) -> dict[str, pd.DataFrame | None]:
+def _read(folder: Path, names: tuple[str, ...] = FRAMES) -> dict[str, pd.DataFrame | None]:
     dtypes = json.loads((folder / "stage.json").read_text("utf-8"))["datetime_dtypes"]
     out: dict[str, pd.DataFrame | None] = {}
-    for name in FRAMES:
+    for name in names:
         path = folder / f"{name}.parquet"
         out[name] = pd.read_parquet(path).astype(dtypes[name]) if path.is_file() else None
     return out
@@ -380,6 +422,33 @@ def shallow_stage(stage: Stage) -> Stage:
     )
 
 
+def _materialise(
+    folder: Path,
+    key: str,
+    compute: Callable[[], dict[str, pd.DataFrame | None]],
+    meta: dict[str, Any],
+) -> None:
+    """Compute and store the frames of `folder` unless it is complete: under the
+    lock ``.<key>.lock``, into a temporary folder renamed into place (see the
+    module docstring)."""
+    root = folder.parent
+    if (folder / "stage.json").is_file():
+        return
+    root.mkdir(parents=True, exist_ok=True)
+    with _locked(root / f".{key}.lock"):
+        if (folder / "stage.json").is_file():  # somebody built it while we waited
+            return
+        work = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=root))
+        try:
+            _write(work, compute(), meta)
+            work.chmod(0o755)  # mkdtemp makes it private; a stage is shared
+            if folder.exists():  # a broken leftover without stage.json
+                shutil.rmtree(folder)
+            os.rename(work, folder)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
 def _open(
     folder: Path,
     key: str,
@@ -392,22 +461,12 @@ def _open(
     """Read the stage in `folder`, computing and storing it first when it is missing."""
     from analysis.estimate.effects import read_truth
 
-    root = folder.parent
-    if not (folder / "stage.json").is_file():
-        root.mkdir(parents=True, exist_ok=True)
-        with _locked(root / f".{key}.lock"):
-            if not (folder / "stage.json").is_file():  # nobody built it while we waited
-                work = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=root))
-                try:
-                    frames = _compute(history, source, rules_obj, other, inputs)
-                    meta = {"key": key, "inputs": inputs, "source": str(source)}
-                    _write(work, frames, meta)
-                    work.chmod(0o755)  # mkdtemp makes it private; a stage is shared
-                    if folder.exists():  # a broken leftover without stage.json
-                        shutil.rmtree(folder)
-                    os.rename(work, folder)
-                finally:
-                    shutil.rmtree(work, ignore_errors=True)
+    _materialise(
+        folder,
+        key,
+        lambda: _compute(history, source, rules_obj, other, inputs),
+        {"key": key, "inputs": inputs, "source": str(source)},
+    )
     frames = _read(folder)
     frames["status"].attrs["rules"] = rules_obj
     frames["other_status"].attrs["rules"] = other
@@ -427,4 +486,5 @@ def _open(
         panel=frames["panel"],
         effects=frames["effects"],
         event_time=frames["event_time"],
+        drops=frames["drops"],
     )

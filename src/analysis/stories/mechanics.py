@@ -189,11 +189,15 @@ def _as_contract(weight: np.ndarray, rules: Rules) -> tuple[np.ndarray, np.ndarr
     return amounts[tier], (k * w.length_step_days).astype("int64")
 
 
+#: The records `one_bad_contract` tests in report 01: a latest JSS of this or more.
+STRONG_JSS = 95
+
+
 def one_bad_contract(
     history: History,
     rules: Rules,
     grid: pd.DataFrame | None = None,
-    min_jss: float = 95,
+    min_jss: float = STRONG_JSS,
 ) -> pd.DataFrame:
     """What one more negative outcome does to the JSS of every strong record.
 
