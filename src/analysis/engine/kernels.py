@@ -66,9 +66,20 @@ def in_parts(bounds: np.ndarray, call) -> None:
         return
     goal = bounds[0] + (bounds[-1] - bounds[0]) * np.arange(1, k) / k
     cuts = [0, *np.searchsorted(bounds, goal, side="left").tolist(), n]
-    with ThreadPoolExecutor(k) as pool:
-        for done in [pool.submit(call, a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]:
-            done.result()
+    pool = _pool(k)
+    for done in [pool.submit(call, a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]:
+        done.result()
+
+
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+
+
+def _pool(k: int) -> ThreadPoolExecutor:
+    """A pool of `k` threads kept for the process (starting threads for every
+    chunk costs more than some of the kernels it runs)."""
+    if k not in _POOLS:
+        _POOLS[k] = ThreadPoolExecutor(k, thread_name_prefix="toprated-kernel")
+    return _POOLS[k]
 
 
 # outcome codes, as in analysis.engine.jss.OUTCOMES
@@ -428,7 +439,7 @@ def spell_any_even(code, lo, hi, n, first, step, n_w):
     return _covered(diff, n, n_w)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", nogil=True)
 def _one_freelancer(code, first, last, amount, i, days, base, head, tail, d_plus, d_minus, cum):
     """Fill ``cum`` with the cumulative earnings of the freelancer of flow ``i``
     (its flows are ``i, i+1, ...`` while ``code`` is the same); return the next flow."""
@@ -487,6 +498,16 @@ def cumulative_earnings(code, first, last, amount, n, days, base, ia, ib):
     With ``ib`` non-empty, returns instead ``E[f, ib[k]] - E[f, ia[k]]`` for each
     k (earnings between two grid days), without keeping the whole ``E``.
     """
+    out = np.zeros((n, len(ib) if len(ib) > 0 else len(days)))
+    earnings_into(code, first, last, amount, days, base, ia, ib, out)
+    return out
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def earnings_into(code, first, last, amount, days, base, ia, ib, out):
+    """`cumulative_earnings` writing row ``code`` of `out` (zeros, shaped as its
+    result) for each freelancer among the flows; other rows are left alone, so
+    disjoint ranges of freelancers can be computed on threads into one array."""
     n_days = len(days)
     width = n_days + 1
     head = np.zeros(width)
@@ -495,7 +516,6 @@ def cumulative_earnings(code, first, last, amount, n, days, base, ia, ib):
     d_minus = np.zeros(width)
     cum = np.zeros(n_days)
     pairs = len(ib) > 0
-    out = np.zeros((n, len(ib) if pairs else n_days))
     i = 0
     while i < len(code):
         c = code[i]
@@ -508,7 +528,6 @@ def cumulative_earnings(code, first, last, amount, n, days, base, ia, ib):
         else:
             for j in range(n_days):
                 out[c, j] = cum[j]
-    return out
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
