@@ -109,15 +109,26 @@ def client_codes(bounds, offsets, data):
     each id finds the candidates and the bytes decide: exact, with no Python
     string objects and no global hash table.
     """
+    codes = np.empty(len(offsets) - 1, np.int64)
+    client_codes_into(bounds, offsets, data, codes)
+    return codes
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def client_codes_into(bounds, offsets, data, codes):
+    """`client_codes` of the rows ``bounds[0]:bounds[-1]`` only, written into
+    `codes` (so disjoint ranges of freelancers can run on threads)."""
+    if len(bounds) == 0:
+        return
+    r_lo, r_hi = bounds[0], bounds[len(bounds) - 1]
     n = len(offsets) - 1
-    codes = np.empty(n, np.int64)
     hashes = np.empty(n, np.uint64)
-    for r in range(n):
+    for r in range(r_lo, r_hi):
         h = np.uint64(14695981039346656037)
         for i in range(offsets[r], offsets[r + 1]):
             h = (h ^ np.uint64(data[i])) * np.uint64(1099511628211)
         hashes[r] = h
-    first_row = np.empty(n, np.int64)  # row of each distinct client of the freelancer
+    first_row = np.empty(max(r_hi - r_lo, 1), np.int64)  # row of each distinct client
     for f in range(len(bounds) - 1):
         k = 0
         for r in range(bounds[f], bounds[f + 1]):
@@ -142,7 +153,6 @@ def client_codes(bounds, offsets, data):
                 code = k
                 k += 1
             codes[r] = code
-    return codes
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
@@ -211,7 +221,7 @@ def jss_chunk(
     iv_client = np.empty(n_max, np.int64)
     iv_hi = np.empty((n_max, n_w), np.int64)
     n_clients = 0
-    for r in range(len(client)):
+    for r in range(bounds[0], bounds[n_f]):  # this part's rows only (others may be unset)
         n_clients = max(n_clients, client[r] + 1)
     group_lo = np.full(n_clients, -1, np.int64)  # each client's current union, per window
     group_hi = np.full(n_clients, -1, np.int64)

@@ -412,7 +412,9 @@ def _large_contract_spells(c, earnings, negative, end, flows, badges) -> _Spells
     return _Spells.make(spells.code[pick], spells.first[pick], hi)
 
 
-def _jss_dense(block: _Block, plan: _Plan, weeks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _jss_dense(
+    block: _Block, plan: _Plan, weeks: np.ndarray, columns: dict | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """`_jss_on` by the kernels straight into a dense layout (`jss.jss_matrix`):
     the block's contracts are already grouped by freelancer, so no grid frame is
     built and no ids are matched again. Returns the JSS on the JSS dates and,
@@ -429,7 +431,12 @@ def _jss_dense(block: _Block, plan: _Plan, weeks: np.ndarray) -> tuple[np.ndarra
     code = block.codes["contracts"]
     bounds = np.searchsorted(code, np.arange(block.n + 1), side="left")
     _, dense = jss_matrix(
-        block.tables["contracts"], bounds, rules, anchor + k0 * every, int(weeks[-1])
+        block.tables["contracts"],
+        bounds,
+        rules,
+        anchor + k0 * every,
+        int(weeks[-1]),
+        columns=columns,
     )
     return dense, k - k0
 
@@ -454,7 +461,7 @@ def _status_block_kernel(
     pass per freelancer, with no ``(freelancers, Sundays)`` temporaries for the
     combinations and no masked copies of each column. With `into`, the rows are
     written into its next rows and nothing is returned."""
-    from analysis.engine.jss import NEGATIVE, outcome_codes
+    from analysis.engine.jss import NEGATIVE, OPEN_END, contract_columns
     from analysis.engine.kernels import in_parts, spell_any_even, status_rows
 
     rules, weeks, n = plan.rules, plan.weeks, block.n
@@ -465,13 +472,14 @@ def _status_block_kernel(
 
     c = block.tables["contracts"]
     code = block.codes["contracts"]
-    start = day_numbers(c["start_date"])
-    end = day_numbers(c["end_date"])
-    ended = end != NO_DAY
+    cols = contract_columns(c, rules)  # shared with the JSS kernel (computed once)
+    start = cols["start"]  # start_date is never missing
+    ended = cols["end"] != OPEN_END
+    end = np.where(ended, cols["end"], NO_DAY)
     earnings = c["earnings_usd"].to_numpy(dtype=np.float64)
     first_start = _first_by_code(code, start, n)
 
-    jss, jss_col = _jss_dense(block, plan, ext)
+    jss, jss_col = _jss_dense(block, plan, ext, cols)
 
     pay = block.tables.get("payments")
     flows = flows_from_tables(c, pay, code, block.codes.get("payments"), plan.as_of)
@@ -496,7 +504,7 @@ def _status_block_kernel(
     hold, tos = _standing_spells(block, rules)
     standing_ok = ~any_of(hold, tos)
 
-    negative = (outcome_codes(c, rules) == NEGATIVE) & ended
+    negative = (cols["code"] == NEGATIVE) & ended
     first_negative = np.full(n, _NEVER, dtype=np.int64)
     np.minimum.at(first_negative, code[negative], end[negative])
 
