@@ -298,3 +298,16 @@ def test_a_settings_path_that_is_a_folder_is_not_read(tmp_path):
         read_toml_file(tmp_path)
     with pytest.raises(InputError, match=r"is neither a bundled scenario \(baseline, "):
         bundled_or_file(tmp_path, package="analysis.simulate.scenarios", kind="scenario")
+
+
+def test_an_integer_too_big_for_its_dtype_is_a_range_problem(tmp_path):
+    # private_score is Int8: 300 does not fit, and used to crash the conversion
+    (tmp_path / "contracts.csv").write_text(
+        f"{HEADER},private_score\nf1,c1,k1,2024-01-01,2024-02-01,100,300\n"
+        "f1,c2,k2,2024-01-05,2024-03-01,300,5\n",
+        encoding="utf-8",
+    )
+    assert problems(tmp_path) == [
+        "contracts.csv line 2, column private_score: '300' is not an integer from 0 to 10"
+    ]
+    assert main(["validate", str(tmp_path)]) == 2

@@ -66,6 +66,7 @@ DEFAULT_CHUNK_SIZE = 20_000
 
 _DAY_S = 86_400
 _OPEN_END = np.iinfo(np.int32).max  # "no end date" in day numbers
+OPEN_END = _OPEN_END  # the same, for `contract_columns`' callers
 _SECONDS = "datetime64[s]"
 
 
@@ -482,6 +483,9 @@ class _Prepared:
     days: np.ndarray  # evaluation grid, day numbers
     j_first: np.ndarray  # per freelancer: grid index of the first date on or after its start
     out_off: np.ndarray  # per freelancer + 1: first output row
+    #: `_contract_columns` of the whole `table` when the caller has them already
+    #: (rows in table order; only with ``order`` None)
+    columns: dict[str, np.ndarray] | None = None
 
 
 def _prepare(
@@ -555,7 +559,10 @@ def _chunk_inputs(
     r0, r1 = int(prep.bounds[f0]), int(prep.bounds[f1])
     rows = slice(r0, r1) if prep.order is None else prep.order[r0:r1]
     part = prep.table.iloc[rows]
-    cols = _contract_columns(part, rules)
+    if prep.columns is not None and prep.order is None:
+        cols = {k: v[rows] for k, v in prep.columns.items()}
+    else:
+        cols = _contract_columns(part, rules)
     if clients:
         cols["client"] = pd.factorize(part["client_id"])[0]
         cols["row"] = np.repeat(np.arange(f1 - f0), np.diff(prep.bounds[f0 : f1 + 1]))
@@ -564,11 +571,9 @@ def _chunk_inputs(
     return cols
 
 
-def _client_codes(client_id: pd.Series, bounds: np.ndarray) -> np.ndarray:
-    """Client codes distinct within each freelancer (`kernels.client_codes` on the
-    Arrow buffers); `pd.factorize` when the ids are not a plain Arrow string array."""
-    from analysis.engine.kernels import client_codes
-
+def _client_buffers(client_id: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """The client ids' Arrow offsets (int64) and bytes, for `kernels.client_codes`;
+    None when they are not a plain Arrow string array without nulls."""
     arr = pa.array(client_id.array) if len(client_id) else None
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
@@ -577,13 +582,20 @@ def _client_codes(client_id: pd.Series, bounds: np.ndarray) -> np.ndarray:
         or arr.null_count
         or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type))
     ):
-        return pd.factorize(client_id)[0].astype(np.int64)
+        return None
     wide = pa.types.is_large_string(arr.type)
     _, off_buf, data_buf = arr.buffers()
     offsets = np.frombuffer(off_buf, np.int64 if wide else np.int32)
     offsets = offsets[arr.offset : arr.offset + len(arr) + 1].astype(np.int64)
     data = np.frombuffer(data_buf, np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
-    return client_codes(bounds, offsets, data)
+    return offsets, data
+
+
+def contract_columns(contracts: pd.DataFrame, rules: Rules) -> dict[str, np.ndarray]:
+    """Per contract (same row order): ``start``, ``end`` (day numbers, `OPEN_END`
+    while open), the outcome ``code``, the earnings ``tier`` and ``open_ok``; pass
+    them to `jss_matrix` to have them computed once."""
+    return _contract_columns(contracts, rules)
 
 
 def outcome_codes(contracts: pd.DataFrame, rules: Rules) -> np.ndarray:
@@ -600,6 +612,7 @@ def jss_matrix(
     last_day: int,
     backend: str = "numba",
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    columns: dict[str, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The JSS as a dense ``(freelancers, dates)`` float array (NaN = no JSS).
 
@@ -609,6 +622,8 @@ def jss_matrix(
     and the ``jss`` column of `jss_grid` laid out on them: the same chunks and
     kernels, without building (and then unpicking) the grid's frame. Dates
     before a freelancer's first start are NaN, as they have no grid row.
+    `columns`, when given, are ``_contract_columns(contracts, rules)`` (the
+    caller needs them too), so they are not computed again.
     """
     compute = _backend(backend)
     table = contracts[list(_NEEDED)]
@@ -618,7 +633,7 @@ def jss_matrix(
     dense = np.full((n, len(days)), np.nan)
     if n == 0 or len(days) == 0 or len(table) == 0:
         return days, dense
-    start_days = _days(table["start_date"])
+    start_days = _days(table["start_date"]) if columns is None else columns["start"]
     empty = bounds[1:] == bounds[:-1]
     first_start = np.minimum.reduceat(np.append(start_days, _OPEN_END), bounds[:-1])
     first_start = np.where(empty, _OPEN_END, first_start)
@@ -633,6 +648,7 @@ def jss_matrix(
         days=days,
         j_first=j_first,
         out_off=np.concatenate([[0], np.cumsum(len(days) - j_first)]),
+        columns=columns,
     )
     for f0, f1 in _chunks(prep, chunk_size):
         out = _new_columns(rules, int(prep.out_off[f1] - prep.out_off[f0]))
@@ -711,7 +727,7 @@ def _kernel_columns(
     The chunk is cut into parts computed on `kernels.threads` threads, each
     writing its own freelancers' rows.
     """
-    from analysis.engine.kernels import in_parts, jss_chunk
+    from analysis.engine.kernels import client_codes_into, in_parts, jss_chunk
 
     bounds = (prep.bounds[f0 : f1 + 1] - prep.bounds[f0]).astype(np.int64)
     cols = _chunk_inputs(prep, f0, f1, rules, clients=False)
@@ -725,7 +741,12 @@ def _kernel_columns(
     start = np.asarray(cols["start"], np.int64)
     end = np.asarray(cols["end"], np.int64)
     tier_units = tiers[cols["tier"]]
-    client = _client_codes(cols["client_id"], bounds)
+    # client codes: computed by each part for its freelancers (on its thread)
+    buffers = _client_buffers(cols["client_id"])
+    if buffers is None:
+        client = pd.factorize(cols["client_id"])[0].astype(np.int64)
+    else:
+        client = np.empty(len(start), np.int64)
     j_first = prep.j_first[f0:f1].astype(np.int64)
     out_off = prep.out_off[f0 : f1 + 1] - prep.out_off[f0]
     window_days = np.asarray([win.days[name] for name in names], dtype=np.int64)
@@ -735,6 +756,8 @@ def _kernel_columns(
 
     def part(a: int, b: int) -> None:
         r0, r1 = int(out_off[a]), int(out_off[b])
+        if buffers is not None:
+            client_codes_into(bounds[a : b + 1], *buffers, client)
         jss_chunk(
             bounds[a : b + 1],
             start,

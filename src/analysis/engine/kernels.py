@@ -66,9 +66,20 @@ def in_parts(bounds: np.ndarray, call) -> None:
         return
     goal = bounds[0] + (bounds[-1] - bounds[0]) * np.arange(1, k) / k
     cuts = [0, *np.searchsorted(bounds, goal, side="left").tolist(), n]
-    with ThreadPoolExecutor(k) as pool:
-        for done in [pool.submit(call, a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]:
-            done.result()
+    pool = _pool(k)
+    for done in [pool.submit(call, a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]:
+        done.result()
+
+
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+
+
+def _pool(k: int) -> ThreadPoolExecutor:
+    """A pool of `k` threads kept for the process (starting threads for every
+    chunk costs more than some of the kernels it runs)."""
+    if k not in _POOLS:
+        _POOLS[k] = ThreadPoolExecutor(k, thread_name_prefix="toprated-kernel")
+    return _POOLS[k]
 
 
 # outcome codes, as in analysis.engine.jss.OUTCOMES
@@ -98,15 +109,26 @@ def client_codes(bounds, offsets, data):
     each id finds the candidates and the bytes decide: exact, with no Python
     string objects and no global hash table.
     """
+    codes = np.empty(len(offsets) - 1, np.int64)
+    client_codes_into(bounds, offsets, data, codes)
+    return codes
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def client_codes_into(bounds, offsets, data, codes):
+    """`client_codes` of the rows ``bounds[0]:bounds[-1]`` only, written into
+    `codes` (so disjoint ranges of freelancers can run on threads)."""
+    if len(bounds) == 0:
+        return
+    r_lo, r_hi = bounds[0], bounds[len(bounds) - 1]
     n = len(offsets) - 1
-    codes = np.empty(n, np.int64)
     hashes = np.empty(n, np.uint64)
-    for r in range(n):
+    for r in range(r_lo, r_hi):
         h = np.uint64(14695981039346656037)
         for i in range(offsets[r], offsets[r + 1]):
             h = (h ^ np.uint64(data[i])) * np.uint64(1099511628211)
         hashes[r] = h
-    first_row = np.empty(n, np.int64)  # row of each distinct client of the freelancer
+    first_row = np.empty(max(r_hi - r_lo, 1), np.int64)  # row of each distinct client
     for f in range(len(bounds) - 1):
         k = 0
         for r in range(bounds[f], bounds[f + 1]):
@@ -131,7 +153,6 @@ def client_codes(bounds, offsets, data):
                 code = k
                 k += 1
             codes[r] = code
-    return codes
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
@@ -200,7 +221,7 @@ def jss_chunk(
     iv_client = np.empty(n_max, np.int64)
     iv_hi = np.empty((n_max, n_w), np.int64)
     n_clients = 0
-    for r in range(len(client)):
+    for r in range(bounds[0], bounds[n_f]):  # this part's rows only (others may be unset)
         n_clients = max(n_clients, client[r] + 1)
     group_lo = np.full(n_clients, -1, np.int64)  # each client's current union, per window
     group_hi = np.full(n_clients, -1, np.int64)
@@ -428,7 +449,7 @@ def spell_any_even(code, lo, hi, n, first, step, n_w):
     return _covered(diff, n, n_w)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", nogil=True)
 def _one_freelancer(code, first, last, amount, i, days, base, head, tail, d_plus, d_minus, cum):
     """Fill ``cum`` with the cumulative earnings of the freelancer of flow ``i``
     (its flows are ``i, i+1, ...`` while ``code`` is the same); return the next flow."""
@@ -487,6 +508,16 @@ def cumulative_earnings(code, first, last, amount, n, days, base, ia, ib):
     With ``ib`` non-empty, returns instead ``E[f, ib[k]] - E[f, ia[k]]`` for each
     k (earnings between two grid days), without keeping the whole ``E``.
     """
+    out = np.zeros((n, len(ib) if len(ib) > 0 else len(days)))
+    earnings_into(code, first, last, amount, days, base, ia, ib, out)
+    return out
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def earnings_into(code, first, last, amount, days, base, ia, ib, out):
+    """`cumulative_earnings` writing row ``code`` of `out` (zeros, shaped as its
+    result) for each freelancer among the flows; other rows are left alone, so
+    disjoint ranges of freelancers can be computed on threads into one array."""
     n_days = len(days)
     width = n_days + 1
     head = np.zeros(width)
@@ -495,7 +526,6 @@ def cumulative_earnings(code, first, last, amount, n, days, base, ia, ib):
     d_minus = np.zeros(width)
     cum = np.zeros(n_days)
     pairs = len(ib) > 0
-    out = np.zeros((n, len(ib) if pairs else n_days))
     i = 0
     while i < len(code):
         c = code[i]
@@ -508,7 +538,6 @@ def cumulative_earnings(code, first, last, amount, n, days, base, ia, ib):
         else:
             for j in range(n_days):
                 out[c, j] = cum[j]
-    return out
 
 
 @njit(cache=True, error_model="numpy", nogil=True)

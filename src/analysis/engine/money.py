@@ -181,15 +181,22 @@ def cumulative_earnings(
         order = None if np.all(code[1:] >= code[:-1]) else np.argsort(code, kind="stable")
         cols = [code, flows.first, flows.last, flows.amount]
         cols = [np.asarray(x if order is None else x[order]) for x in cols]
-        return kernels.cumulative_earnings(
-            *(x.astype(np.int64, copy=False) for x in cols[:3]),
-            cols[3].astype(np.float64, copy=False),
-            n_freelancers,
-            q,
-            int(base),
-            np.zeros(0, np.int64) if ia is None else ia,
-            np.zeros(0, np.int64) if ib is None else ib,
-        )
+        code, first, last = (x.astype(np.int64, copy=False) for x in cols[:3])
+        amount = cols[3].astype(np.float64, copy=False)
+        ia = np.zeros(0, np.int64) if ia is None else ia
+        ib = np.zeros(0, np.int64) if ib is None else ib
+        out = np.zeros(out_shape)
+        base = int(base)
+        # disjoint ranges of freelancers (each one's flows together) on threads
+        bounds = np.searchsorted(code, np.arange(n_freelancers + 1), side="left")
+
+        def part(a: int, b: int) -> None:
+            r0, r1 = int(bounds[a]), int(bounds[b])
+            sl = slice(r0, r1)
+            kernels.earnings_into(code[sl], first[sl], last[sl], amount[sl], q, base, ia, ib, out)
+
+        kernels.in_parts(bounds, part)
+        return out
     span = (flows.last - flows.first + 1).astype(np.float64)
     first = np.maximum(flows.first, base + 1)
     keep = (flows.last >= first) & (flows.amount != 0)

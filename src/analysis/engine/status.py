@@ -259,6 +259,11 @@ class _Block:
         return History(**parts, source="<block>")
 
 
+def _ascending(rows: np.ndarray) -> bool:
+    """Whether `rows` (distinct positions) are strictly increasing."""
+    return bool(np.all(rows[1:] > rows[:-1]))
+
+
 def _take_block(plan: _Plan, a: int, b: int) -> _Block:
     tables, codes = {}, {}
     for name, table in plan.tables.items():
@@ -268,7 +273,12 @@ def _take_block(plan: _Plan, a: int, b: int) -> _Block:
             continue
         sorted_codes, order = plan.rows[name]
         i, j = np.searchsorted(sorted_codes, [a, b])
-        tables[name] = table.take(order[i:j]).reset_index(drop=True)
+        rows = order[i:j]
+        if len(rows) and rows[-1] - rows[0] == len(rows) - 1 and _ascending(rows):
+            # the table is already grouped by freelancer here: a slice, no copy
+            tables[name] = table.iloc[int(rows[0]) : int(rows[-1]) + 1].reset_index(drop=True)
+        else:
+            tables[name] = table.take(rows).reset_index(drop=True)
         codes[name] = sorted_codes[i:j].astype(np.int64) - a
     return _Block(a, b, tables, codes)
 
@@ -402,7 +412,9 @@ def _large_contract_spells(c, earnings, negative, end, flows, badges) -> _Spells
     return _Spells.make(spells.code[pick], spells.first[pick], hi)
 
 
-def _jss_dense(block: _Block, plan: _Plan, weeks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _jss_dense(
+    block: _Block, plan: _Plan, weeks: np.ndarray, columns: dict | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """`_jss_on` by the kernels straight into a dense layout (`jss.jss_matrix`):
     the block's contracts are already grouped by freelancer, so no grid frame is
     built and no ids are matched again. Returns the JSS on the JSS dates and,
@@ -419,7 +431,12 @@ def _jss_dense(block: _Block, plan: _Plan, weeks: np.ndarray) -> tuple[np.ndarra
     code = block.codes["contracts"]
     bounds = np.searchsorted(code, np.arange(block.n + 1), side="left")
     _, dense = jss_matrix(
-        block.tables["contracts"], bounds, rules, anchor + k0 * every, int(weeks[-1])
+        block.tables["contracts"],
+        bounds,
+        rules,
+        anchor + k0 * every,
+        int(weeks[-1]),
+        columns=columns,
     )
     return dense, k - k0
 
@@ -435,13 +452,16 @@ def _first_by_code(code: np.ndarray, value: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def _status_block_kernel(block: _Block, plan: _Plan) -> pd.DataFrame:
+def _status_block_kernel(
+    block: _Block, plan: _Plan, into: _RowArrays | None = None
+) -> pd.DataFrame | None:
     """`_status_block` for the upwork model by the kernels: the criteria that need
     the history (JSS, earnings, spells) are computed as dense arrays as there,
     then `kernels.status_rows` combines them and writes the output rows in one
     pass per freelancer, with no ``(freelancers, Sundays)`` temporaries for the
-    combinations and no masked copies of each column."""
-    from analysis.engine.jss import NEGATIVE, outcome_codes
+    combinations and no masked copies of each column. With `into`, the rows are
+    written into its next rows and nothing is returned."""
+    from analysis.engine.jss import NEGATIVE, OPEN_END, contract_columns
     from analysis.engine.kernels import in_parts, spell_any_even, status_rows
 
     rules, weeks, n = plan.rules, plan.weeks, block.n
@@ -452,13 +472,14 @@ def _status_block_kernel(block: _Block, plan: _Plan) -> pd.DataFrame:
 
     c = block.tables["contracts"]
     code = block.codes["contracts"]
-    start = day_numbers(c["start_date"])
-    end = day_numbers(c["end_date"])
-    ended = end != NO_DAY
+    cols = contract_columns(c, rules)  # shared with the JSS kernel (computed once)
+    start = cols["start"]  # start_date is never missing
+    ended = cols["end"] != OPEN_END
+    end = np.where(ended, cols["end"], NO_DAY)
     earnings = c["earnings_usd"].to_numpy(dtype=np.float64)
     first_start = _first_by_code(code, start, n)
 
-    jss, jss_col = _jss_dense(block, plan, ext)
+    jss, jss_col = _jss_dense(block, plan, ext, cols)
 
     pay = block.tables.get("payments")
     flows = flows_from_tables(c, pay, code, block.codes.get("payments"), plan.as_of)
@@ -483,7 +504,7 @@ def _status_block_kernel(block: _Block, plan: _Plan) -> pd.DataFrame:
     hold, tos = _standing_spells(block, rules)
     standing_ok = ~any_of(hold, tos)
 
-    negative = (outcome_codes(c, rules) == NEGATIVE) & ended
+    negative = (cols["code"] == NEGATIVE) & ended
     first_negative = np.full(n, _NEVER, dtype=np.int64)
     np.minimum.at(first_negative, code[negative], end[negative])
 
@@ -513,14 +534,7 @@ def _status_block_kernel(block: _Block, plan: _Plan) -> pd.DataFrame:
     rows = len(weeks) - np.searchsorted(weeks, first_start, side="left")
     off = np.concatenate([[0], np.cumsum(rows)])
     size = int(off[-1])
-    out_row = np.empty(size, np.int64)
-    out_day = np.empty(size, np.int64)
-    out_status = np.empty(size, np.int8)
-    out_jss = np.empty(size, np.int64)
-    out_jss_na = np.empty(size, np.bool_)
-    out_earn = np.empty(size)
-    out_good = np.empty(size, np.int64)
-    out_flags = np.empty((6, size), np.bool_)
+    out = _RowArrays.empty(size) if into is None else into.take(size)
 
     def part(a: int, b: int) -> None:
         r0, r1 = int(off[a]), int(off[b])
@@ -541,29 +555,93 @@ def _status_block_kernel(block: _Block, plan: _Plan) -> pd.DataFrame:
             badges.tenure_min_days,
             badges.good_weeks_required,
             trp.earnings_above_usd + MONEY_TOLERANCE_USD,
-            out_row[r0:r1],
-            out_day[r0:r1],
-            out_status[r0:r1],
-            out_jss[r0:r1],
-            out_jss_na[r0:r1],
-            out_earn[r0:r1],
-            out_good[r0:r1],
-            out_flags[:, r0:r1],
+            out.row[r0:r1],
+            out.day[r0:r1],
+            out.status[r0:r1],
+            out.jss[r0:r1],
+            out.jss_na[r0:r1],
+            out.earn[r0:r1],
+            out.good[r0:r1],
+            out.flags[:, r0:r1],
         )
-        out_row[r0:r1] += a
+        out.row[r0:r1] += block.a + a  # positions in plan.ids
 
     in_parts(off, part)
-    no = np.zeros(size, dtype=bool)
-    data = {
-        "freelancer_id": plan.ids[block.a : block.b].take(out_row).array,
-        "week": (out_day * 86_400).view("datetime64[s]"),
-        "status": pd.Categorical.from_codes(out_status, dtype=STATUS_DTYPE),
-        "jss": pd.arrays.IntegerArray(out_jss, out_jss_na),
-        "earnings_12m_usd": out_earn,
-        "good_weeks_16": pd.arrays.IntegerArray(out_good, no),
-        **{name: pd.arrays.BooleanArray(out_flags[i], no) for i, name in enumerate(COLUMNS[6:])},
-    }
-    return pd.DataFrame(data, copy=False)
+    return None if into is not None else out.frame(plan.ids)
+
+
+@dataclass
+class _RowArrays:
+    """The output rows of the kernel path as flat arrays (``row``: position of
+    the freelancer in the plan's ids, ``day``: the Sunday's day number).
+
+    `take` hands out the next rows of preallocated arrays, so the blocks of
+    `status_grid` write straight into the arrays of one frame, without a
+    `pd.concat` of the blocks' frames."""
+
+    row: np.ndarray
+    day: np.ndarray
+    status: np.ndarray
+    jss: np.ndarray
+    jss_na: np.ndarray
+    earn: np.ndarray
+    good: np.ndarray
+    flags: np.ndarray  # (6, rows): jss_ok ... active_ok
+    used: int = 0
+
+    @classmethod
+    def empty(cls, size: int) -> _RowArrays:
+        return cls(
+            np.empty(size, np.int64),
+            np.empty(size, np.int64),
+            np.empty(size, np.int8),
+            np.empty(size, np.int64),
+            np.empty(size, np.bool_),
+            np.empty(size),
+            np.empty(size, np.int64),
+            np.empty((6, size), np.bool_),
+        )
+
+    def take(self, size: int) -> _RowArrays:
+        """Views of the next `size` rows."""
+        a, b = self.used, self.used + size
+        if b > len(self.row):
+            raise ValueError("more status rows than counted")  # pragma: no cover
+        self.used = b
+        return _RowArrays(*(x[..., a:b] for x in self.arrays()))
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        return (self.row, self.day, self.status, self.jss, self.jss_na, self.earn, self.good,
+                self.flags)  # fmt: skip
+
+    def frame(self, ids: pd.Index) -> pd.DataFrame:
+        """The rows as a status frame (columns `COLUMNS`); takes over the arrays."""
+        size = len(self.row)
+        no = np.zeros(size, dtype=bool)
+        self.day *= 86_400  # day numbers to seconds, in place
+        data = {
+            "freelancer_id": ids.take(self.row).array,
+            "week": self.day.view("datetime64[s]"),
+            "status": pd.Categorical.from_codes(self.status, dtype=STATUS_DTYPE),
+            "jss": pd.arrays.IntegerArray(self.jss, self.jss_na),
+            "earnings_12m_usd": self.earn,
+            "good_weeks_16": pd.arrays.IntegerArray(self.good, no),
+            **{
+                name: pd.arrays.BooleanArray(self.flags[i], no)
+                for i, name in enumerate(COLUMNS[6:])
+            },
+        }
+        return pd.DataFrame(data, copy=False)
+
+
+def _row_count(plan: _Plan) -> int:
+    """Rows of the whole status grid: per freelancer, the Sundays on or after its
+    first start (what the kernel path writes)."""
+    sorted_codes, order = plan.rows["contracts"]
+    start = day_numbers(plan.tables["contracts"]["start_date"])
+    first_start = _first_by_code(sorted_codes, start[order], len(plan.ids))
+    rows = len(plan.weeks) - np.searchsorted(plan.weeks, first_start, side="left")
+    return int(rows.sum())
 
 
 def _status_block(block: _Block, plan: _Plan) -> pd.DataFrame:
@@ -717,27 +795,38 @@ def iter_status_grid(
     number of freelancers, beyond the history itself.
     """
     rules = _rules(rules)
+    plan = _setup(history, rules, start, end, as_of, jss, chunk_size, backend)
+    if plan is None:
+        return
+    for block in _blocks(plan, chunk_size):
+        frame = _status_block(block, plan)
+        del block
+        if len(frame):
+            frame.attrs["rules"] = rules
+            yield frame
+
+
+def _setup(history, rules, start, end, as_of, jss, chunk_size, backend) -> _Plan | None:
+    """The checks and the `_Plan` of `iter_status_grid` (None: no rows)."""
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
     if backend not in ("numba", "numpy"):
         raise ValueError(f"backend must be numba or numpy, not {backend!r}")
     contracts = history.contracts
     if len(contracts) == 0:
-        return
+        return None
     as_of_day = day_of(history.as_of if as_of is None else as_of)
     start_day = day_numbers(contracts["start_date"]).min() if start is None else day_of(start)
     end_day = as_of_day if end is None else day_of(end)
     weeks = _badge_days(int(start_day), end_day, rules)
     if len(weeks) == 0:
-        return
-    plan = _plan(history, rules, as_of_day, weeks, jss, backend)
+        return None
+    return _plan(history, rules, as_of_day, weeks, jss, backend)
+
+
+def _blocks(plan: _Plan, chunk_size: int) -> Iterator[_Block]:
     for a in range(0, len(plan.ids), chunk_size):
-        block = _take_block(plan, a, min(a + chunk_size, len(plan.ids)))
-        frame = _status_block(block, plan)
-        del block
-        if len(frame):
-            frame.attrs["rules"] = rules
-            yield frame
+        yield _take_block(plan, a, min(a + chunk_size, len(plan.ids)))
 
 
 def status_grid(
@@ -764,6 +853,19 @@ def status_grid(
     counts; ``"numpy"`` the vectorised reference. Both give identical frames.
     """
     rules = _rules(rules)
+    if rules.badges.model == "upwork" and backend == "numba":
+        # the kernel path: every block writes its rows into one set of arrays
+        plan = _setup(history, rules, start, end, as_of, jss, chunk_size, backend)
+        rows = None if plan is None else _RowArrays.empty(_row_count(plan))
+        if rows is None or len(rows.row) == 0:
+            frame = _empty()
+        else:
+            for block in _blocks(plan, chunk_size):
+                _status_block_kernel(block, plan, into=rows)
+                del block
+            frame = rows.frame(plan.ids)
+        frame.attrs["rules"] = rules
+        return frame
     blocks = list(iter_status_grid(history, rules, start, end, as_of, jss, chunk_size, backend))
     if not blocks:
         frame = _empty()

@@ -392,10 +392,35 @@ def _unguard(text: pa.Array) -> pa.Array:
     run as formulas (the ``contracts.csv`` that ``toprated import`` writes); a
     history read back gets the values as they were.
     """
+    if not _may_start_with_quote(text):
+        return text
     guarded = pc.fill_null(pc.match_substring_regex(text, r"^'[=+\-@\t\r]"), False)
     if not pc.any(guarded).as_py():
         return text
     return pc.if_else(guarded, pc.utf8_slice_codeunits(text, 1), text)
+
+
+def _may_start_with_quote(text: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether some cell may start with ``'`` (the first byte of every non-empty
+    cell, read off the Arrow buffers: far cheaper than a regex over every cell).
+    True when unsure (a type without plain offsets)."""
+    chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
+    for chunk in chunks:
+        t = chunk.type
+        if not (pa.types.is_string(t) or pa.types.is_large_string(t)):
+            return True
+        if len(chunk) == 0:
+            continue
+        _, off_buf, data_buf = chunk.buffers()
+        if data_buf is None:
+            continue
+        offsets = np.frombuffer(off_buf, np.int64 if pa.types.is_large_string(t) else np.int32)
+        offsets = offsets[chunk.offset : chunk.offset + len(chunk) + 1]
+        data = np.frombuffer(data_buf, np.uint8)
+        first = offsets[:-1][offsets[1:] > offsets[:-1]]
+        if np.any(data[first] == ord("'")):
+            return True
+    return False
 
 
 def _is_empty(text: pa.Array) -> pa.Array:
@@ -467,8 +492,10 @@ def _arrow_types(spec: Table, header: list[str]) -> dict[str, pa.DataType]:
         "integer": pa.int64(),
         "boolean": pa.bool_(),
     }
+    # text as large_string: the storage of pandas' "str" dtype, so no cast later
     return {
-        h: kinds.get(getattr(_spec_column(spec, h), "kind", "text"), pa.string()) for h in header
+        h: kinds.get(getattr(_spec_column(spec, h), "kind", "text"), pa.large_string())
+        for h in header
     }
 
 
@@ -508,7 +535,11 @@ def _read_csv_typed(path: Path, spec: Table, header: list[str]) -> dict[str, pa.
         return None
     out: dict[str, pa.Array] = {}
     for name in table.column_names:
-        arr = table[name].combine_chunks() if table[name].num_chunks != 1 else table[name].chunk(0)
+        arr = table[name]
+        if pa.types.is_large_string(arr.type):  # text stays in its chunks (no copy)
+            out[name] = _unguard(arr)
+            continue
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
         if pa.types.is_floating(arr.type) and pc.any(pc.invert(pc.is_finite(arr))).as_py():
             return None
         if pa.types.is_date(arr.type):
@@ -525,9 +556,42 @@ def _read_csv_typed(path: Path, spec: Table, header: list[str]) -> dict[str, pa.
 _NO_CATEGORIES = pd.CategoricalDtype(pd.Index([], dtype="str"))
 
 
-def _categorical(arr: pa.Array) -> pd.Series:
-    s = arr.dictionary_encode().to_pandas()
+def _categorical(arr: pa.Array | pa.ChunkedArray) -> pd.Series:
+    s = arr.dictionary_encode().to_pandas()  # chunks: one dictionary, first appearance
     return s.astype(_NO_CATEGORIES) if len(s.cat.categories) == 0 else s
+
+
+def _lower_categorical(arr: pa.Array | pa.ChunkedArray) -> pd.Series:
+    """`_categorical` of the lower-cased text, lowering only the distinct values:
+    the categories in order of first appearance, as ``_categorical(utf8_lower(arr))``."""
+    encoded = arr.dictionary_encode()
+    if isinstance(encoded, pa.ChunkedArray):  # one dictionary (first appearance kept)
+        encoded = encoded.unify_dictionaries()
+        dictionary = encoded.chunk(0).dictionary if encoded.num_chunks else pa.array([], "str")
+        indices = pa.chunked_array([c.indices for c in encoded.chunks], pa.int32())
+    else:
+        dictionary, indices = encoded.dictionary, encoded.indices
+    lowered = pc.utf8_lower(dictionary).to_numpy(zero_copy_only=False)
+    codes, categories = pd.factorize(lowered)  # first appearance in the dictionary
+    if len(categories) == 0:
+        return pd.Series(pd.Categorical.from_codes(np.full(len(arr), -1), dtype=_NO_CATEGORIES))
+    index = pc.fill_null(indices, -1).to_numpy(zero_copy_only=False)
+    mapped = np.append(codes, -1)[index]  # -1 (missing) stays -1
+    dtype = pd.CategoricalDtype(pd.Index(categories, dtype="str"))
+    return pd.Series(pd.Categorical.from_codes(mapped, dtype=dtype))
+
+
+def _integers(arr: pa.Array | pa.ChunkedArray, dtype: str) -> pd.arrays.IntegerArray:
+    """An integer column as a nullable pandas array of `dtype` (e.g. ``Int8``), built
+    from the values and the null mask. Values that do not fit `dtype` keep int64,
+    so the schema's range check (always inside the dtype) reports them."""
+    values = pc.fill_null(arr, 0).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    mask = np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    kind = np.dtype(dtype.lower())
+    info = np.iinfo(kind)
+    if len(values) and (values.min() < info.min or values.max() > info.max):
+        kind = np.dtype(np.int64)
+    return pd.arrays.IntegerArray(values.astype(kind), mask)
 
 
 def _to_frame(columns: dict[str, pa.Array], spec: Table) -> pd.DataFrame:
@@ -539,7 +603,7 @@ def _to_frame(columns: dict[str, pa.Array], spec: Table) -> pd.DataFrame:
         if col is None:
             out[name] = pd.Series(arr.to_pandas(), dtype="str")
         elif col.kind == "choice":
-            out[name] = _categorical(pc.utf8_lower(arr))
+            out[name] = _lower_categorical(arr)
         elif col.pandas_dtype == "category":
             out[name] = _categorical(arr)
         elif col.kind == "text":
@@ -549,9 +613,7 @@ def _to_frame(columns: dict[str, pa.Array], spec: Table) -> pd.DataFrame:
         elif col.kind == "number":
             out[name] = pd.Series(arr.to_numpy(zero_copy_only=False), dtype="float64")
         elif col.kind == "integer":
-            out[name] = pd.Series(arr.to_pandas(types_mapper=pd.ArrowDtype)).astype(
-                col.pandas_dtype
-            )
+            out[name] = pd.Series(_integers(arr, col.pandas_dtype))
         elif col.default is not None:  # boolean with a default
             out[name] = pd.Series(
                 pc.fill_null(arr, col.default).to_numpy(zero_copy_only=False), dtype="bool"
@@ -563,12 +625,83 @@ def _to_frame(columns: dict[str, pa.Array], spec: Table) -> pd.DataFrame:
             dtype = _NO_CATEGORIES if col.pandas_dtype == "category" else col.pandas_dtype
             out[col.name] = pd.Series(col.default, index=pd.RangeIndex(n), dtype=dtype)
     order = [c.name for c in spec.columns] + [c for c in columns if _spec_column(spec, c) is None]
-    return pd.DataFrame({k: out[k] for k in order}, index=pd.RangeIndex(n))
+    # copy=False: no consolidation of same-typed columns into 2-D blocks (a copy)
+    return pd.DataFrame({k: out[k] for k in order}, index=pd.RangeIndex(n), copy=False)
 
 
 def _surely_unique(columns: dict[str, pa.Array], key: tuple[str, ...]) -> bool:
-    """A cheap hash count that settles the usual case: a one-column key with no repeats."""
-    return len(key) == 1 and len(pc.unique(columns[key[0]])) == len(columns[key[0]])
+    """A cheap hash count that settles the usual case: a one-column key with no repeats
+    (a key already in strictly increasing order needs no hashing)."""
+    if len(key) != 1:
+        return False
+    col = columns[key[0]]
+    if len(col) > 1 and col.null_count == 0:
+        try:
+            if not pc.any(pc.less_equal(col[1:], col[:-1])).as_py():
+                return True
+        except pa.ArrowNotImplementedError:  # pragma: no cover - a type without order
+            pass
+    return len(pc.unique(col)) == len(col)
+
+
+def _schema_holds(columns: dict[str, pa.Array], spec: Table) -> bool:
+    """Whether the typed columns surely keep every rule of the table's pandera schema
+    (`analysis.io.schema.pandera_schema`: missing values, choices, ranges, limits,
+    finite numbers, Mondays, ``end_date >= start_date``), checked on the Arrow
+    arrays with whole-column reductions (min/max, counts) instead of pandera's
+    copies of the frame.
+
+    The fast path's verdict only: True means the schema would report nothing;
+    False (including "not sure") sends the file down the text path, where the
+    pandera schema itself words every message.
+    """
+    for col in spec.columns:
+        arr = columns.get(col.name)
+        if arr is None:
+            if not col.nullable and col.default is None:
+                return False
+            continue
+        if col.kind == "boolean":
+            if col.default is None and not col.nullable and arr.null_count:
+                return False
+            continue  # a boolean with a default is filled with it
+        monday = col.name in spec.monday_columns
+        if (not col.nullable or monday) and arr.null_count:
+            return False
+        if len(arr) == arr.null_count:
+            continue
+        if monday:
+            if not pc.all(pc.equal(pc.day_of_week(arr), 0)).as_py():
+                return False
+            continue  # the Monday column's only check
+        if col.choices:
+            values = pc.utf8_lower(arr) if col.kind == "choice" else arr
+            inside = pc.is_in(values, value_set=pa.array(col.choices, values.type))
+            if pc.sum(inside).as_py() != len(arr) - arr.null_count:
+                return False
+        if col.kind in ("number", "integer"):
+            if col.kind == "number" and pc.any(pc.is_nan(arr)).as_py():
+                return False
+            low, high = (v.as_py() for v in pc.min_max(arr).values())
+            if col.kind == "number" and not (np.isfinite(low) and np.isfinite(high)):
+                return False
+            if col.min is not None and low < col.min:
+                return False
+            if col.max is not None and high > col.max:
+                return False
+            if col.limit is not None and (high > col.limit or low < -col.limit):
+                return False
+    ends = columns.get("end_date") if spec.name == "contracts" else None
+    return ends is None or not pc.any(pc.less(ends, columns["start_date"])).as_py()
+
+
+def _keys_unique(frame: pd.DataFrame, spec: Table, unique: Future | None) -> bool:
+    """No key repeats (`_surely_unique`'s verdict when it has one, else pandas)."""
+    if not spec.key:
+        return True
+    if unique is not None and unique.result():
+        return True
+    return not frame.duplicated(list(spec.key)).any()
 
 
 def _check_schema(
@@ -706,9 +839,8 @@ def read_table(
                 with ThreadPoolExecutor(max_workers=1) as pool:
                     unique = pool.submit(_surely_unique, typed, spec.key) if spec.key else None
                     frame = _to_frame(typed, spec)
-                    quick = _Found(label)
-                    _check_schema(frame, spec, typed, None, quick, {}, unique)
-                if not quick:
+                    ok = _schema_holds(typed, spec) and _keys_unique(frame, spec, unique)
+                if ok:
                     return frame, []
         raw, line_of = _read_csv_strings(path, spec, header, found)
     if raw is None or (found and raw.num_rows == 0):
@@ -967,9 +1099,9 @@ def read_part(path: str | Path, table: str, label: str | None = None) -> pd.Data
         typed = _typed_columns(raw, spec)
         if typed is not None:
             frame = _to_frame(typed, spec)
-            quick = _Found(label, "row")
-            _check_schema(frame, spec, typed, None, quick, {})
-            if not quick:
+            unique = Future()
+            unique.set_result(bool(spec.key) and _surely_unique(typed, spec.key))
+            if _schema_holds(typed, spec) and _keys_unique(frame, spec, unique):
                 return frame
     frame, problems = read_table(path, table, label)
     if problems:

@@ -15,6 +15,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 import pandas as pd
@@ -150,16 +151,26 @@ def _write_csv(frames: Iterable[pd.DataFrame], sink) -> int:
 
 
 def _write_parquet(frames: Iterable[pd.DataFrame], path: Path) -> int:
+    """Write the frames in order; each is written on a second thread while the next
+    is computed (Arrow's writer releases the GIL), at most one write in flight."""
     rows = 0
     writer = None
-    try:
-        for frame in frames:
-            table = to_arrow(frame)
-            if writer is None:
-                writer = pq.ParquetWriter(path, table.schema)
-            writer.write_table(table)
-            rows += table.num_rows
-    finally:
-        if writer is not None:
-            writer.close()
+    pending: Future | None = None
+    with ThreadPoolExecutor(1, thread_name_prefix="parquet-writer") as pool:
+        try:
+            for frame in frames:
+                table = to_arrow(frame)
+                if writer is None:
+                    writer = pq.ParquetWriter(path, table.schema)
+                if pending is not None:
+                    pending.result()
+                pending = pool.submit(writer.write_table, table)
+                rows += table.num_rows
+            if pending is not None:
+                pending.result()
+        finally:
+            if pending is not None:
+                wait([pending])
+            if writer is not None:
+                writer.close()
     return rows
