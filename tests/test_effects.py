@@ -9,6 +9,7 @@ multiplicative invitation lift.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import math
@@ -422,3 +423,22 @@ def logging_warning() -> int:
     import logging
 
     return logging.WARNING
+
+
+def test_recent_hires_count_the_twelve_calendar_weeks_before_each_week():
+    """Hand-worked ``hires_12w`` with a gap in the activity weeks: the 12 weeks
+    before 2024-01-08 start on 2023-10-16, so they hold 2 (10-16) + 4 (01-01) = 6,
+    not the 1 hire of 10-09; before 2024-01-01: 1 + 2 = 3; before 10-16: 1; before
+    10-09: none. Without a hires column the count is unknown (NaN), never 0."""
+    base = tiny_history()
+    weeks = ["2023-10-09", "2023-10-16", "2024-01-01", "2024-01-08"]
+    rows = [
+        {"week_start": w, "invitations": 1, "hires": h}
+        for w, h in zip(weeks, [1, 2, 4, 0], strict=True)
+    ]
+    history = make_history(contracts=base.contracts.to_dict("records"), activity=rows)
+    panel = weekly_panel(history, "upwork-2025")
+    assert panel["hires_12w"].tolist() == [0.0, 1.0, 3.0, 6.0]
+    without = dataclasses.replace(history, activity=history.activity.drop(columns=["hires"]))
+    no_hires = weekly_panel(without, "upwork-2025")
+    assert no_hires["hires_12w"].isna().all()

@@ -128,14 +128,12 @@ def simulated(tmp_path_factory):
     return make
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="measured 2026-11-29 (800 freelancers, seed 7): hires_lift upper bound 0.984 < 1.0; "
-    "hires fall after the gain even without any badge effect (selection on recent hires)",
-)
 def test_hires_lift_covers_one_with_every_hire_side_mechanism_off(simulated):
     """Acceptance (issue 12): no badge effect on invitations, views or hires, no
-    declined offers, no upkeep: the hires-lift interval covers 1.0."""
+    declined offers, no upkeep: the hires-lift interval covers 1.0. (With a
+    freelancer fixed effect it did not, upper bound 0.984: the badge arrives after a
+    busy stretch and hires fall back from it; `hires_lift` compares weeks in the
+    same state instead.)"""
     history, _ = simulated(
         "hires-off", invitation_lift=1.0, profile_view_lift=1.0, hire_rate_lift=1.0,
         risky_decline_share=0.0, maintenance_hours_per_week=0.0,
