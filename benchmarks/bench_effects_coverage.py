@@ -162,6 +162,7 @@ def summarise(table: pd.DataFrame) -> dict:
 
     def stats(d: pd.DataFrame) -> dict:
         e = d[d["estimated"]]
+        width = (e["ci_high"] - e["ci_low"]).median() if len(e) else None
         return {
             "runs": len(d),
             "estimated": len(e),
@@ -169,6 +170,8 @@ def summarise(table: pd.DataFrame) -> dict:
             "mean_bias": float(e["bias"].mean()) if len(e) else None,
             "mean_truth": float(d["truth"].mean()) if d["truth"].notna().any() else None,
             "mean_estimate": float(e["estimate"].mean()) if len(e) else None,
+            # how wide the intervals that cover are: coverage alone rewards width
+            "median_width": float(width) if width is not None else None,
         }
 
     out: dict = {}
@@ -224,9 +227,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worlds", nargs="+", choices=list(WORLDS), default=list(WORLDS))
     parser.add_argument("--lifts", nargs="+", type=float, default=list(LIFTS))
     parser.add_argument("--out", help=f"summary JSON (default {RECORDED.relative_to(HERE.parent)})")
+    parser.add_argument(
+        "--resummarise",
+        metavar="CSV",
+        help="recompute the recorded summary's results from a per-run CSV of an earlier run "
+        "(benchmarks/results/coverage-*.csv), keeping its other fields; runs nothing",
+    )
     args = parser.parse_args(argv)
     if args.readme:
         print(readme_table(json.loads(RECORDED.read_text("utf-8"))))
+        return 0
+    if args.resummarise:
+        out = Path(args.out) if args.out else RECORDED
+        summary = json.loads(out.read_text("utf-8"))
+        table = pd.read_csv(args.resummarise).sort_values(
+            ["world", "planted_lift", "seed", "effect"]
+        )
+        summary["results"] = summarise(table)
+        out.write_text(json.dumps(summary, indent=2, allow_nan=False, default=str) + "\n")
+        print(f"Rewrote the results of {out} from {args.resummarise}")
         return 0
 
     common = {"freelancers": args.freelancers, "start": args.start, "end": args.end}

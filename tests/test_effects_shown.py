@@ -92,7 +92,7 @@ def test_coverage_table_and_finding_from_a_summary(tmp_path):
         "results": {
             "today": {"invitation_lift": {"runs": 10, "estimated": 10, "coverage": 0.9,
                                           "mean_bias": 0.01, "mean_truth": 1.25,
-                                          "mean_estimate": 1.26}},
+                                          "mean_estimate": 1.26, "median_width": 0.4}},
             "ramp": {"invitation_lift": {"runs": 10, "estimated": 10, "coverage": 0.6,
                                          "mean_bias": -0.2, "mean_truth": 1.4,
                                          "mean_estimate": 1.2}},
@@ -105,6 +105,8 @@ def test_coverage_table_and_finding_from_a_summary(tmp_path):
     path.write_text(json.dumps(summary))
     table = method.coverage_table(method.read_coverage(path))
     assert table["identified"].tolist() == [True, True, False]
+    # the width where the summary has one (older summaries do not): NaN, not 0
+    assert table["median_width"].iloc[0] == 0.4 and table["median_width"].iloc[1:].isna().all()
     short = method.short_of_target(table)
     assert short["world"].tolist() == ["ramp"]
     text = method.method_finding(table)

@@ -43,10 +43,12 @@ TARGET = 0.90
 #: The caveat of reports 03, 05 and 07.
 CAVEAT = (
     "Caveat (report 09): these estimates assume that, given the JSS, recent earnings, "
-    "tenure and each freelancer's own level, the weeks before the badge predict the weeks "
-    "without it. They do not hold when unobserved quality drifts over time, nor when the "
-    "badge a marketplace shows follows rules other than the analyst's and the shown badge "
-    "is not in the data; report 09 measures how far off they are then."
+    "tenure and each freelancer's own level (for hires: the week's workload, track record "
+    "and recent hires instead of the own level), the weeks before the badge predict the "
+    "weeks without it. They do not hold when unobserved quality drifts over time, nor when "
+    "the badge a marketplace shows follows rules other than the analyst's and the shown "
+    "badge is not in the data; report 09 measures how far off they are then. Few badge "
+    "holders carry most of the information, so the intervals are wide."
 )
 TABLE_COLUMNS = (
     "world",
@@ -57,6 +59,7 @@ TABLE_COLUMNS = (
     "mean_bias",
     "mean_truth",
     "mean_estimate",
+    "median_width",
     "identified",
 )
 
@@ -79,12 +82,12 @@ def coverage_table(summary: dict[str, Any] | None) -> pd.DataFrame:
                 {
                     "world": world,
                     "effect": effect,
-                    **{k: s.get(k) for k in TABLE_COLUMNS[2:8]},
+                    **{k: s.get(k) for k in TABLE_COLUMNS[2:9]},
                     "identified": world not in UNIDENTIFIED,
                 }
             )
     table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS)).astype({"identified": bool})
-    for col in ("coverage", "mean_bias", "mean_truth", "mean_estimate"):
+    for col in ("coverage", "mean_bias", "mean_truth", "mean_estimate", "median_width"):
         table[col] = pd.to_numeric(table[col], errors="coerce").astype("float64")
     return table
 
