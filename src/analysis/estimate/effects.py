@@ -1219,54 +1219,55 @@ def imputed_lift(
 
 def net_value(
     panel: pd.DataFrame,
-    upkeep: pd.DataFrame,
-    window: tuple[int, int] = WINDOW,
+    window: tuple[int, int] = POOLED_WINDOW,
     max_controls: int | None = None,
     seed: int = 0,
 ) -> pd.DataFrame:
     """Net value of a year with the badge for those who hold it, USD, with a 95% CI:
-    ``52 x (earnings gained per Top Rated week - upkeep hours x own hourly rate)``.
+    52 x the badge's effect on the week's *surplus*, ``earnings_usd - hours_worked x
+    own hourly rate`` (what the week paid beyond valuing every hour worked, billed
+    or unpaid upkeep, at the freelancer's own rate).
 
-    Earnings gained: OLS of the week's earnings (``earnings_usd``) on the Top Rated
-    dummy with freelancer, week and control-bin fixed effects (JSS, recent
-    earnings, tenure, workload, track record; `with_controls`), SEs clustered by
-    freelancer, on the clean gain sample of `event_sample` (so more hires, higher
-    rates and lost work all count, as they land in earnings). Upkeep: the
-    ``maintenance_hours`` estimate (`upkeep`, one row) valued at the mean own
-    hourly rate over the Top Rated weeks. The two errors are taken as independent.
-    The estimand of the simulator's ``net_value_usd_per_holder_year``.
+    OLS of the weekly surplus on the Top Rated dummy with freelancer, calendar-week
+    and control-bin fixed effects (JSS, recent earnings, tenure, workload, track
+    record; `with_controls`), SEs clustered by freelancer, t multiplier of
+    `effective_clusters`, on the clean gain sample of `event_sample`; weeks without
+    hours worked or without an own rate (``hourly_rate_usd``) are left out.
+
+    Why the surplus and not earnings: more work at one's own rate is not a gain
+    (the hours would have been paid the same elsewhere, or spent), while a higher
+    rate, upkeep hours and declined offers are. This is the estimand of the
+    simulator's ``net_value_usd_per_holder_year``. It also makes the estimate robust
+    to the busy stretch that earns the badge: weekly earnings fall back after it
+    whatever the badge does, but hours fall with them. The earlier form (earnings
+    gained minus upkeep hours x rate) was biased by -$5k to -$9k a holder-year in
+    the simulator's worlds; this one by about -$2k at most (report 09).
     """
     name, unit = "net_value_usd_per_holder_year", "USD/year"
     method = (
-        "52 x (OLS of weekly earnings on Top Rated, freelancer + week + control-bin FE, "
-        "clean gain sample; minus upkeep hours x own hourly rate)"
+        "52 x (OLS of weekly earnings minus hours worked x own hourly rate on Top Rated, "
+        "freelancer + week + control-bin FE, clean gain sample, SEs clustered by freelancer)"
     )
     _check_outcome(panel, "earnings_usd")
-    sample = event_sample(panel, "gain", window, max_controls, seed)
-    if not sample["top_rated"].any() or sample["top_rated"].all():
+    if "hours_worked" not in panel or not np.isfinite(panel["hours_worked"].to_numpy()).any():
+        why = "activity.csv has no hours_worked: the value of the hours cannot be netted out"
+        return _empty_effect(name, unit, method, f"not estimated: {why}")
+    rate = panel["hourly_rate_usd"].to_numpy(dtype=np.float64, na_value=np.nan)
+    hours = panel["hours_worked"].to_numpy(dtype=np.float64, na_value=np.nan)
+    surplus = panel["earnings_usd"].to_numpy(dtype=np.float64) - hours * rate
+    sample = event_sample(panel.assign(surplus=surplus), "gain", window, max_controls, seed)
+    sample = sample.loc[np.isfinite(sample["surplus"].to_numpy(dtype=np.float64))]
+    if len(sample) == 0 or not sample["top_rated"].any() or sample["top_rated"].all():
         return _empty_effect(name, unit, method, "no Top Rated week to compare")
-    data = model_frame(sample, "earnings_usd")
+    data = model_frame(sample, "surplus")
     fit = fit_model("ols", f"y ~ tr + {CONTROLS} | {FIXED} + work_bin + jobs_bin", data)
-    gain, se_gain = _coef(fit, "tr")
+    gain, se = _coef(fit, "tr")
     q = critical_value(fit, "tr")
-    note = _calendar_note(fit)
-    top = panel["top_rated"].to_numpy(dtype=bool)
-    rates = panel.loc[top, "hourly_rate_usd"].to_numpy(dtype=np.float64)
-    rate = float(np.nanmean(rates)) if np.isfinite(rates).any() else np.nan
-    hours = upkeep.iloc[0] if len(upkeep) else None
-    if hours is None or not np.isfinite(hours["estimate"]) or not np.isfinite(rate):
-        h, se_h, rate = 0.0, 0.0, 0.0
-        note = "; ".join(x for x in (note, "upkeep hours unknown: not subtracted") if x)
-    else:
-        # the upkeep interval's half-width at the earnings fit's multiplier: a
-        # conservative share of its uncertainty (its own multiplier is at least 1.96)
-        h, se_h = float(hours["estimate"]), (hours["ci_high"] - hours["ci_low"]) / (2 * q)
-    net = WEEKS_PER_YEAR * (gain - h * rate)
-    se = WEEKS_PER_YEAR * math.sqrt(se_gain**2 + (rate * se_h) ** 2)
-    return _effect_row(name, estimate=net, ci_low=net - q * se, ci_high=net + q * se,
-                       unit=unit, method=method, n_obs=int(fit._N),
+    net, half = WEEKS_PER_YEAR * gain, WEEKS_PER_YEAR * q * se
+    return _effect_row(name, estimate=net, ci_low=net - half, ci_high=net + half, unit=unit,
+                       method=method, n_obs=int(fit._N),
                        n_freelancers=int(sample["freelancer_id"].nunique()),
-                       note=note)  # fmt: skip
+                       note=_calendar_note(fit))  # fmt: skip
 
 
 def hire_rate_lift(panel: pd.DataFrame, window: tuple[int, int] = WINDOW) -> pd.DataFrame:
@@ -1563,7 +1564,7 @@ def _effect_fits(
         "rate_premium": ((), lambda: rate_premium(contract_rates(history, panel))),
         "maintenance_hours": (("hours_worked",), hours),
         "net_value_usd_per_holder_year": (("earnings_usd",),
-                                          lambda: net_value(panel, hours(), window, **kw)),
+                                          lambda: net_value(panel, window, **kw)),
     }  # fmt: skip
 
 
