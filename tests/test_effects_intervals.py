@@ -84,3 +84,48 @@ def test_the_multiplier_falls_to_196_only_with_many_equal_clusters():
     q = critical_value(fit, "x")
     assert Z95 < q < Z95 * 1.01
     assert math.isclose(effective_clusters(cluster_influence(fit, "x")), n / 9, rel_tol=0.25)
+
+
+def _two_freelancer_panel(surplus_b: list[float]) -> pd.DataFrame:
+    """A never-badged freelancer A and a freelancer B shown the badge in weeks 3
+    and 4; the same state every week; own rate $20, 1 hour a week, so earnings are
+    the surplus + 20."""
+    weeks = pd.to_datetime(["2024-01-01", "2024-01-08", "2024-01-15", "2024-01-22"])
+    a = [10.0, 20.0, 10.0, 20.0]
+    rows = []
+    for fid, surplus, top in (("A", a, [0, 0, 0, 0]), ("B", surplus_b, [0, 0, 1, 1])):
+        for k, week in enumerate(weeks):
+            rows.append(
+                {"freelancer_id": fid, "week_start": week, "earnings_usd": surplus[k] + 20.0,
+                 "hours_worked": 1.0, "hourly_rate_usd": 20.0, "top_rated": bool(top[k]),
+                 "event_time": (k - 2) if fid == "B" else None, "jss": 95.0,
+                 "earnings_12w_usd": 1000.0, "tenure_years": 1.2, "open_contracts": 1,
+                 "jobs_before": 3}
+            )  # fmt: skip
+    panel = pd.DataFrame(rows)
+    panel["event_time"] = panel["event_time"].astype("Int64")
+    return panel
+
+
+def test_net_value_is_52_weeks_of_the_surplus_difference_in_differences():
+    """Hand-worked: B's surplus 10, 20, 40, 50 against A's 10, 20, 10, 20: with
+    freelancer and week effects the badge adds ((40 - 10) + (50 - 20)) / 2 = 30 a
+    week over A's weeks, so 52 x 30 = $1,560 a holder-year. The hours at the own
+    rate net out: doubling both hours and earnings' hourly part changes nothing."""
+    from analysis.estimate.effects import net_value
+
+    row = net_value(_two_freelancer_panel([10.0, 20.0, 40.0, 50.0])).iloc[0]
+    assert row["estimate"] == pytest.approx(1560.0)
+    assert row["ci_low"] <= 1560.0 <= row["ci_high"]
+    more_work = _two_freelancer_panel([10.0, 20.0, 40.0, 50.0])
+    more_work["hours_worked"] = 2.0
+    more_work["earnings_usd"] += 20.0
+    assert net_value(more_work).iloc[0]["estimate"] == pytest.approx(1560.0)
+
+
+def test_net_value_without_hours_worked_is_not_estimated():
+    from analysis.estimate.effects import net_value
+
+    panel = _two_freelancer_panel([10.0, 20.0, 40.0, 50.0]).drop(columns=["hours_worked"])
+    row = net_value(panel).iloc[0]
+    assert math.isnan(row["estimate"]) and "hours_worked" in row["note"]
