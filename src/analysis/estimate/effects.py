@@ -1539,14 +1539,6 @@ def _effect_fits(
     """Each effect of `REPORT_EFFECTS`: the panel columns it needs and its fit."""
     kw = {"max_controls": max_controls, "seed": seed}
     exposure = ("invitations", "proposals", "jobs_before")
-    upkeep: dict[str, pd.DataFrame] = {}
-
-    def hours() -> pd.DataFrame:
-        if "row" not in upkeep:
-            upkeep["row"] = guarded("maintenance_hours", "hours/week", "",
-                                    lambda: maintenance_hours(panel, window))  # fmt: skip
-        return upkeep["row"]
-
     return {
         "invitation_lift_naive": (("invitations",), lambda: naive_lift(panel, "invitations")),
         "invitation_lift": (("invitations",),
@@ -1562,7 +1554,7 @@ def _effect_fits(
                            lambda: badge_lift(panel, "hires", "gain", window, exposure=exposure,
                                               **kw)),
         "rate_premium": ((), lambda: rate_premium(contract_rates(history, panel))),
-        "maintenance_hours": (("hours_worked",), hours),
+        "maintenance_hours": (("hours_worked",), lambda: maintenance_hours(panel, window)),
         "net_value_usd_per_holder_year": (("earnings_usd",),
                                           lambda: net_value(panel, window, **kw)),
     }  # fmt: skip
