@@ -129,3 +129,17 @@ def test_net_value_without_hours_worked_is_not_estimated():
     panel = _two_freelancer_panel([10.0, 20.0, 40.0, 50.0]).drop(columns=["hours_worked"])
     row = net_value(panel).iloc[0]
     assert math.isnan(row["estimate"]) and "hours_worked" in row["note"]
+
+
+def test_the_multipliers_of_several_terms_at_once_are_each_terms_own():
+    from analysis.estimate.effects import critical_values
+
+    rng = np.random.default_rng(5)
+    n = 60
+    data = pd.DataFrame({"x1": rng.standard_normal(n), "x2": rng.standard_normal(n),
+                         "fid": np.repeat(np.arange(12), 5)})  # fmt: skip
+    data["y"] = data["x1"] - 0.5 * data["x2"] + rng.standard_normal(n)
+    fit = fit_model("ols", "y ~ x1 + x2", data)
+    both = critical_values(fit, ["x1", "x2"])
+    one_by_one = {"x1": critical_value(fit, "x1"), "x2": critical_value(fit, "x2")}
+    assert both == pytest.approx(one_by_one, rel=1e-12)  # same up to the order of sums

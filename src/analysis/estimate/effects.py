@@ -663,18 +663,26 @@ def _coef(fit, name: str) -> tuple[float, float]:
     return float(fit.coef()[name]), float(fit.se()[name])
 
 
+def _influences(fit, terms: list[str]) -> np.ndarray:
+    """(clusters x terms): `cluster_influence` of each term, from one inverse of
+    the Hessian and one pass over the scores."""
+    scores = np.asarray(fit._scores, dtype=np.float64)
+    groups = pd.factorize(fit._cluster_df.iloc[:, 0].to_numpy())[0]
+    n_g = int(groups.max()) + 1
+    names = list(fit._coefnames)
+    rows = np.linalg.inv(np.asarray(fit._hessian, dtype=np.float64))[
+        [names.index(t) for t in terms]
+    ]
+    per_row = scores @ rows.T
+    return np.stack([np.bincount(groups, c, minlength=n_g) for c in per_row.T], axis=1)
+
+
 def cluster_influence(fit, term: str) -> np.ndarray:
     """Each cluster's first-order contribution to the estimate of `term` in a
     converged pyfixest fit (``feols`` or ``fepois``, clustered by freelancer): the
     row of the inverse Hessian for `term` times the cluster's summed scores. Their
     squares add up to the CRV1 variance before its small-sample factor."""
-    scores = np.asarray(fit._scores, dtype=np.float64)
-    groups = pd.factorize(fit._cluster_df.iloc[:, 0].to_numpy())[0]
-    n_g = int(groups.max()) + 1
-    row = np.linalg.inv(np.asarray(fit._hessian, dtype=np.float64))[
-        list(fit._coefnames).index(term)
-    ]
-    return np.bincount(groups, scores @ row, minlength=n_g)
+    return _influences(fit, [term])[:, 0]
 
 
 def effective_clusters(influence: np.ndarray) -> float:
@@ -697,15 +705,23 @@ def effective_clusters(influence: np.ndarray) -> float:
     return total * total / float(np.square(g).sum()) if total > 0 else 1.0
 
 
+def critical_values(fit, terms: list[str]) -> dict[str, float]:
+    """`critical_value` of each of `terms` (one pass for all the terms of a fit)."""
+    from scipy.stats import t
+
+    infl = _influences(fit, terms)
+    return {
+        term: float(t.ppf(0.975, max(effective_clusters(infl[:, i]) - 1.0, 1.0)))
+        for i, term in enumerate(terms)
+    }
+
+
 def critical_value(fit, term: str) -> float:
     """The 97.5% quantile of Student's t with ``G* - 1`` degrees of freedom
     (`effective_clusters` of `term` in `fit`, at least 1): the multiplier of the
     clustered standard error in every 95% interval of this module. It is 1.96 only
     when very many freelancers share the information, and grows when few do."""
-    from scipy.stats import t
-
-    g_star = effective_clusters(cluster_influence(fit, term))
-    return float(t.ppf(0.975, max(g_star - 1.0, 1.0)))
+    return critical_values(fit, [term])[term]
 
 
 def _ci(beta: float, se: float, scale: str, q: float = Z95) -> tuple[float, float, float]:
@@ -928,17 +944,19 @@ def event_study(
     fe = FIXED if controls else "fid + wk"
     names = [k for k, v in dummies.items() if v.any()]
     coef = se = pd.Series(dtype=float)
+    q: dict[str, float] = {}
     if dynamic:
         data_es = data.assign(**{k: dummies[k] for k in names})
         fit = fit_model("poisson", f"y ~ {' + '.join(names)}{rhs_ctrl} | {fe}", data_es)
         coef, se = fit.coef(), fit.se()
+        q = critical_values(fit, [nm for nm in names if nm in coef.index])
     rows = []
     for t in times:
         nm = _et_name(t)
         if t == -1:
             rows.append((t, 1.0, 1.0, 1.0))
         elif nm in coef.index:
-            rows.append((t, *_ci(float(coef[nm]), float(se[nm]), "log", critical_value(fit, nm))))
+            rows.append((t, *_ci(float(coef[nm]), float(se[nm]), "log", q[nm])))
         else:
             rows.append((t, np.nan, np.nan, np.nan))
     coefs = pd.DataFrame(rows, columns=["event_time", "estimate", "ci_low", "ci_high"])
@@ -963,7 +981,7 @@ def model_frame(sample: pd.DataFrame, outcome: str) -> pd.DataFrame:
 def badge_lift(panel: pd.DataFrame, outcome: str = "invitations", event: str = "gain",
                window: tuple[int, int] = WINDOW, max_controls: int | None = 400,
                seed: int = 0, exposure: tuple[str, ...] = (),
-               extra_bins: tuple[str, ...] = ()) -> pd.DataFrame:  # fmt: skip
+               fixed: str = FIXED) -> pd.DataFrame:  # fmt: skip
     """Multiplicative effect of the badge on weekly `outcome`, with a 95% interval.
 
     The pooled model of `analysis.estimate.effects.event_study`: Poisson of `outcome` on the
@@ -981,15 +999,25 @@ def badge_lift(panel: pd.DataFrame, outcome: str = "invitations", event: str = "
     and ``exposure=("invitations", "proposals", "jobs_before")`` this is the model of
     `analysis.estimate.effects.hire_rate_lift` (hires per application, on the gain sample):
     more invitations while Top Rated then do not count as a better hire rate.
+
+    `fixed`: the fixed effects (default `FIXED`: freelancer, week and the JSS,
+    earnings and tenure bins); `hires_lift` passes `HIRES_FIXED`.
     """
     names = {"invitations": "invitation_lift", "profile_views": "profile_view_lift",
              "hires": "hire_rate_lift" if exposure else "hires_lift"}  # fmt: skip
     name = names.get(outcome, f"{outcome}_lift") + ("_losses" if event == "loss" else "")
+    terms = [t.strip() for t in fixed.split("+")]
+    fe = (
+        "freelancer + week FE, bins of JSS/earnings/tenure as FE"
+        if fixed == FIXED
+        else ("freelancer + " if "fid" in terms else "no freelancer FE; ")
+        + "week FE and bins of "
+        + "/".join(t.removesuffix("_bin") for t in terms if t.endswith("_bin"))
+        + " as FE"
+    )
     method = (
-        f"pooled event-study model around the first {event}: Poisson, freelancer + week FE, "
-        f"bins of JSS/earnings/tenure{''.join('/' + b.removesuffix('_bin') for b in extra_bins)} "
-        f"as FE, window {window[0]}..{window[1]} weeks, at most {max_controls} comparison "
-        "freelancers"
+        f"pooled event-study model around the first {event}: Poisson, {fe}, window "
+        f"{window[0]}..{window[1]} weeks, at most {max_controls} comparison freelancers"
     )
     sample = event_sample(panel, event, window, max_controls, seed)
     finite = np.isfinite(sample[outcome].to_numpy(dtype=np.float64))
@@ -1003,7 +1031,6 @@ def badge_lift(panel: pd.DataFrame, outcome: str = "invitations", event: str = "
         **{f"log_{c}": np.log1p(sample[c].to_numpy(dtype=np.float64)) for c in exposure}
     )
     extra = "".join(f" + log_{c}" for c in exposure)
-    fixed = " + ".join([FIXED, *extra_bins])
     fit = fit_model("poisson", f"y ~ tr{extra} + {CONTROLS} | {fixed}", data)
     return _fitted_row(name, fit, "tr", "log", "x", method, sample["freelancer_id"].nunique())
 
@@ -1041,21 +1068,8 @@ def hires_lift(
     (report 09), at the price of leaning on the state bins for differences in
     quality between freelancers: some downward bias (about -0.1) remains.
     """
-    name, unit = "hires_lift", "x"
-    method = (
-        "Poisson of weekly hires on Top Rated, calendar-week FE and bins of JSS, recent "
-        "earnings, tenure, workload, track record and hires in the previous 12 weeks (no "
-        f"freelancer FE), window {window[0]}..{window[1]} weeks, at most {max_controls} "
-        "comparison freelancers, SEs clustered by freelancer"
-    )
     _check_outcome(panel, "hires")
-    sample = event_sample(panel, "gain", window, max_controls, seed)
-    sample = sample.loc[np.isfinite(sample["hires"].to_numpy(dtype=np.float64))]
-    if len(sample) == 0 or not sample["top_rated"].any() or sample["top_rated"].all():
-        return _empty_effect(name, unit, method, "no freelancer with a first gain to compare")
-    data = model_frame(sample, "hires")
-    fit = fit_model("poisson", f"y ~ tr + {CONTROLS} | {HIRES_FIXED}", data)
-    return _fitted_row(name, fit, "tr", "log", unit, method, sample["freelancer_id"].nunique())
+    return badge_lift(panel, "hires", "gain", window, max_controls, seed, fixed=HIRES_FIXED)
 
 
 # ---------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from analysis.estimate.effects import (
     FIXED,
     WINDOW,
     Z95,
-    critical_value,
+    critical_values,
     event_sample,
     fit_model,
     model_frame,
@@ -115,12 +115,13 @@ def event_time_lift(
     data = model_frame(sample, outcome).assign(**dummies)
     fit = fit_model("poisson", f"y ~ {' + '.join(names)} + {CONTROLS} | {FIXED}", data)
     coef, se = fit.coef(), fit.se()
+    q_all = critical_values(fit, [nm for nm in names if nm in coef.index])
     rows = [(-bin_weeks, 1.0, 1.0, 1.0)]
     for k in bins:
         nm = f"b{k - b_lo}"
         if nm in coef.index:
             beta, s = float(coef[nm]), float(se[nm])
-            q = critical_value(fit, nm)
+            q = q_all[nm]
             rows.append((k * bin_weeks, np.exp(beta), np.exp(beta - q * s), np.exp(beta + q * s)))
     return pd.DataFrame(rows, columns=cols).sort_values("event_time", ignore_index=True)
 
