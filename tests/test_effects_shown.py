@@ -177,3 +177,76 @@ def test_no_summary_gives_an_empty_table_nothing_short_and_a_plain_finding():
     table = method.coverage_table(None)
     assert list(table.columns) == list(method.TABLE_COLUMNS) and len(table) == 0
     assert len(method.short_of_target(table)) == 0
+
+
+def lead_panel(hires_in_lead=0.0, surplus_after=0.0, seed=3):
+    """A literal weekly panel: 40 freelancers x 30 weeks from 2024-01-01, all in the
+    same state (JSS 95, $500 in 12 weeks, 2 years on the platform, one open contract,
+    five earlier jobs, two recent hires), own rate $20. Freelancers 0-4 gain the badge
+    in week 13, freelancers 5-9 in week 17, each holds it 5 weeks and then loses it;
+    the others never gain it. Hires are Poisson(1) draws of `seed`, except the
+    treated freelancers' 12 weeks before their gain (the lead: event time -12..-1,
+    overlapping the other cohort's badge weeks), which are `hires_in_lead`. Weekly surplus (earnings minus 10 hours x $20) is a freelancer
+    level plus a week level, plus `surplus_after` in every week from the gain on."""
+    rng = np.random.default_rng(seed)
+    n, weeks = 40, 30
+    fid = np.repeat(np.arange(n), weeks)
+    wk = np.tile(np.arange(weeks), n)
+    treated = fid < 10
+    event_time = np.where(treated, wk - np.where(fid < 5, 13, 17), np.nan)
+    lead = treated & (event_time >= -12) & (event_time < 0)
+    after = treated & (event_time >= 0)
+    hires = np.where(lead, hires_in_lead, rng.poisson(1.0, n * weeks)).astype(float)
+    surplus = 30.0 * (fid % 7) + 5.0 * (wk % 4) + surplus_after * after
+    return pd.DataFrame({
+        "freelancer_id": [f"f{i:02d}" for i in fid],
+        "week_start": pd.Timestamp("2024-01-01") + pd.to_timedelta(7 * wk, unit="D"),
+        "top_rated": after & (event_time < 5),
+        "event_time": pd.array(event_time, dtype="Float64"),
+        "jss": 95.0, "earnings_12w_usd": 500.0, "tenure_years": 2.0, "open_contracts": 1,
+        "jobs_before": 5, "hires_12w": 2.0, "hires": hires,
+        "hours_worked": 10.0, "hourly_rate_usd": 20.0, "earnings_usd": surplus + 200.0,
+    })  # fmt: skip
+
+
+def test_event_sample_skip_lead_leaves_out_the_treated_weeks_before_the_gain():
+    """Window (-12, 4): the first cohort (gain in week 13) keeps event times -13..4
+    (18 weeks), the second (week 17) -17..4 (22 weeks); with `skip_lead` the 12
+    weeks -12..-1 go (6 and 10 left); never-treated freelancers keep all 30 weeks."""
+    from analysis.estimate.effects import event_sample
+
+    panel = lead_panel()
+    plain = event_sample(panel, "gain", (-12, 4))
+    skipped = event_sample(panel, "gain", (-12, 4), skip_lead=True)
+    e = skipped["event_time"].to_numpy(dtype=float, na_value=np.nan)
+    assert len(plain) == 5 * 18 + 5 * 22 + 30 * 30
+    assert len(skipped) == 5 * 6 + 5 * 10 + 30 * 30
+    assert sorted(set(e[np.isfinite(e)].astype(int))) == [-17, -16, -15, -14, -13, 0, 1, 2, 3, 4]
+
+
+def test_hires_lift_does_not_see_the_run_of_hires_before_the_gain():
+    """Whatever the treated freelancers' hires in the 12 weeks before their gain (0 or
+    9 a week), `hires_lift` is the same; `badge_lift` on the same sample with those
+    weeks (the old model) is not, and is pulled down by a busy lead."""
+    from analysis.estimate.effects import HIRES_FIXED, hires_lift
+
+    quiet, busy = lead_panel(hires_in_lead=0.0), lead_panel(hires_in_lead=9.0)
+    a, b = hires_lift(quiet).iloc[0], hires_lift(busy).iloc[0]
+    assert a["estimate"] == pytest.approx(b["estimate"], rel=1e-9)
+    assert a["ci_low"] == pytest.approx(b["ci_low"], rel=1e-9)
+    old_quiet = badge_lift(quiet, "hires", window=POOLED_WINDOW, fixed=HIRES_FIXED).iloc[0]
+    old_busy = badge_lift(busy, "hires", window=POOLED_WINDOW, fixed=HIRES_FIXED).iloc[0]
+    assert old_busy["estimate"] < a["estimate"] < old_quiet["estimate"]
+
+
+def test_net_value_is_the_surplus_gained_after_the_gain_per_year_held():
+    """Surplus $10 a week higher in every week from the gain on (17 and 13 weeks for
+    the two cohorts, 5 of them held): per holder-year that is 52 x $10 x (5 x 17 +
+    5 x 13) / (10 x 5) = $1,560."""
+    from analysis.estimate.effects import net_value
+
+    row = net_value(lead_panel(surplus_after=10.0)).iloc[0]
+    assert row["estimate"] == pytest.approx(1560.0, rel=1e-6)
+    assert row["ci_low"] <= 1560.0 <= row["ci_high"]
+    none = net_value(lead_panel(surplus_after=0.0)).iloc[0]
+    assert none["estimate"] == pytest.approx(0.0, abs=1e-6)

@@ -44,8 +44,10 @@ TARGET = 0.90
 CAVEAT = (
     "Caveat (report 09): these estimates assume that, given the JSS, recent earnings, "
     "tenure and each freelancer's own level (for hires: the week's workload, track record "
-    "and recent hires instead of the own level), the weeks before the badge predict the "
-    "weeks without it. They do not hold when unobserved quality drifts over time, nor when "
+    "and recent hires instead of the own level, without the run of weeks that earned the "
+    "badge), the weeks before the badge predict the weeks without it; the net value counts "
+    "every week after the gain, held or lost. They do not hold when unobserved quality "
+    "drifts over time, nor when "
     "the badge a marketplace shows follows rules other than the analyst's and the shown "
     "badge is not in the data; report 09 measures how far off they are then. Few badge "
     "holders carry most of the information, so the intervals are wide."
