@@ -44,8 +44,11 @@ print(
 # themselves before and after the badge appears (or disappears), against
 # freelancers whose badge has not appeared (yet) in the same calendar week,
 # holding the JSS, recent earnings and tenure fixed. Hires are modelled per
-# application (invitations, proposals and track record as exposure); the rate
-# premium is the within-freelancer change in the hourly rate of new contracts.
+# application (invitations, proposals and track record as exposure) and per week
+# (the total effect: weeks in the same state of workload, track record and recent
+# hires; both leave out the 12 weeks before each gain, the run of work that earned
+# the badge); the rate premium is the within-freelancer change in the hourly rate
+# of new contracts.
 # A row the data cannot give says "not estimated" and why.
 
 # %%
