@@ -574,7 +574,12 @@ def _chunk_inputs(
 def _client_buffers(client_id: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     """The client ids' Arrow offsets (int64) and bytes, for `kernels.client_codes`;
     None when they are not a plain Arrow string array without nulls."""
-    arr = pa.array(client_id.array) if len(client_id) else None
+    return _string_buffers(pa.array(client_id.array) if len(client_id) else None)
+
+
+def _string_buffers(arr: pa.Array | pa.ChunkedArray | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """An Arrow string array's offsets (int64) and bytes; None when it is not a
+    plain (large) string array without nulls."""
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     if (
@@ -653,7 +658,8 @@ def jss_matrix(
     for f0, f1 in _chunks(prep, chunk_size):
         out = _new_columns(rules, int(prep.out_off[f1] - prep.out_off[f0]))
         compute(prep, rules, f0, f1, out)
-        dense[out["freelancer"], (out["eval_day"] - t0) // step] = out["jss"]
+        jss = np.where(out["jss_na"], np.nan, out["jss"])
+        dense[out["freelancer"], (out["eval_s"] // _DAY_S - t0) // step] = jss
     return days, dense
 
 
@@ -675,11 +681,14 @@ def grid_columns(rules: Rules) -> list[str]:
 
 
 def _new_columns(rules: Rules, n: int) -> dict[str, np.ndarray]:
-    """Uninitialised output arrays for `n` rows (``freelancer`` = index into ids);
+    """Uninitialised output arrays for `n` rows (``freelancer`` = index into ids,
+    ``eval_s`` = the date in seconds, ``jss`` with its NA mask ``jss_na``);
     ``scores`` holds the score columns as its rows (slice rows with ``[..., a:b]``)."""
     req = rules.windows.required
-    out = {"freelancer": np.empty(n, np.int32), "eval_day": np.empty(n, np.int64)}
-    out["jss"] = np.empty(n)
+    out = {"freelancer": np.empty(n, np.int32), "eval_s": np.empty(n, np.int64)}
+    # the JSS as the nullable Int64 column holds it: values (0 where none) and a mask
+    out["jss"] = np.empty(n, np.int64)
+    out["jss_na"] = np.empty(n, bool)
     # the score columns are the rows of one array, which the kernel fills in place
     names = _score_columns(rules)
     out["scores"] = np.empty((len(names), n))
@@ -708,8 +717,11 @@ def _chunk_columns(
     }
     trending, jss = combine_scores(scores, rules)
     out["freelancer"][:] = np.repeat(np.arange(f0, f1, dtype=np.int32), cells.n_cells)
-    out["eval_day"][:] = days[cells.j[keep]]
-    np.compress(keep, jss, out=out["jss"])
+    out["eval_s"][:] = days[cells.j[keep]] * _DAY_S
+    jss = jss[keep]
+    missing = np.isnan(jss)
+    out["jss_na"][:] = missing
+    out["jss"][:] = np.where(missing, 0, jss).astype(np.int64)
     for name, score in scores.items():
         np.compress(keep, score, out=out[f"score_{name}"])
     np.compress(keep, trending, out=out["score_trending"])
@@ -782,9 +794,10 @@ def _kernel_columns(
             candidates,
             slot[req],
             out["freelancer"][r0:r1],
-            out["eval_day"][r0:r1],
+            out["eval_s"][r0:r1],
             out["scores"][:, r0:r1],
             out["jss"][r0:r1],
+            out["jss_na"][r0:r1],
             out[f"counted_{req}"][r0:r1],
             out[f"clients_{req}"][r0:r1],
             f0 + a,
@@ -815,15 +828,31 @@ def _chunks(prep: _Prepared, chunk_size: int) -> Iterator[tuple[int, int]]:
             yield f0, f1
 
 
-def _frame(ids: pa.Array, arrays: Mapping[str, np.ndarray], rules: Rules) -> pd.DataFrame:
-    """The output frame from flat arrays (one `pyarrow` take builds the id column)."""
-    taken = ids.take(pa.array(arrays["freelancer"], type=pa.int32()))
-    jss = arrays["jss"]
-    missing = np.isnan(jss)
+def _repeat_ids(ids: pa.Array, counts: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """Id ``i`` repeated ``counts[i]`` times, as a pandas "str" array built straight
+    into Arrow buffers (`kernels.repeat_strings`) instead of a ``take``."""
+    buffers = _string_buffers(ids)
+    if buffers is None or len(ids) == 0:
+        index = np.repeat(np.arange(len(ids), dtype=np.int64), counts)
+        return pd.array(ids.take(pa.array(index)), dtype="str")
+    from analysis.engine.kernels import repeat_strings
+
+    offsets, data = repeat_strings(*buffers, np.asarray(counts, dtype=np.int64))
+    arr = pa.LargeStringArray.from_buffers(
+        len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data)
+    )
+    return pd.array(arr, dtype="str")
+
+
+def _frame(
+    ids: pa.Array, counts: np.ndarray, arrays: Mapping[str, np.ndarray], rules: Rules
+) -> pd.DataFrame:
+    """The output frame from flat arrays, without copying them: id ``i`` of `ids`
+    repeated ``counts[i]`` times (its rows are consecutive) is the id column."""
     data = {
-        "freelancer_id": pd.array(taken, dtype="str"),
-        "eval_date": (arrays["eval_day"] * _DAY_S).astype(_SECONDS),
-        "jss": pd.arrays.IntegerArray(np.where(missing, 0, jss).astype(np.int64), missing),
+        "freelancer_id": _repeat_ids(ids, counts),
+        "eval_date": arrays["eval_s"].view(_SECONDS),
+        "jss": pd.arrays.IntegerArray(arrays["jss"], arrays["jss_na"]),
     }
     for col in grid_columns(rules)[3:]:
         data[col] = arrays[col]
@@ -852,7 +881,7 @@ def iter_jss_grid(
     for f0, f1 in _chunks(prep, chunk_size):
         out = _new_columns(rules, int(prep.out_off[f1] - prep.out_off[f0]))
         compute(prep, rules, f0, f1, out)
-        yield _frame(prep.ids, out, rules)
+        yield _frame(prep.ids[f0:f1], np.diff(prep.out_off[f0 : f1 + 1]), out, rules)
 
 
 def jss_grid(
@@ -891,7 +920,7 @@ def jss_grid(
     for f0, f1 in _chunks(prep, chunk_size):
         r0, r1 = prep.out_off[f0], prep.out_off[f1]
         compute(prep, rules, f0, f1, {k: v[..., r0:r1] for k, v in out.items()})
-    return _frame(prep.ids, out, rules)
+    return _frame(prep.ids, np.diff(prep.out_off), out, rules)
 
 
 # ---------------------------------------------------------------------------

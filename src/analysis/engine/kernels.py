@@ -85,6 +85,7 @@ def _pool(k: int) -> ThreadPoolExecutor:
 # outcome codes, as in analysis.engine.jss.OUTCOMES
 _POSITIVE = 0
 _NEGATIVE = 1
+_NEUTRAL = 2
 _EXCLUDED = 3
 
 
@@ -156,6 +157,98 @@ def client_codes_into(bounds, offsets, data, codes):
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
+def contract_inputs(
+    start_s,
+    end_s,
+    earnings,
+    public,
+    private,
+    disputed,
+    flagged,
+    positive_public,
+    positive_private,
+    negative_public,
+    negative_private,
+    exclude_zero,
+    exclude_no_feedback,
+    tier_upper,
+    tier_units,
+    open_end,
+    out_start,
+    out_end,
+    out_code,
+    out_tier,
+    out_open,
+):
+    """`jss._contract_columns` in one pass, from the raw contract columns.
+
+    ``start_s``/``end_s`` are dates in seconds since 1970 (``datetime64[s]`` as
+    int64, NaT = the smallest int64), ``public``/``private`` floats (NaN =
+    empty). Writes the day numbers (``open_end`` for NaT), the outcome code
+    once ended (the spec's rules, the first that applies wins, as
+    `jss._outcome_codes`), the tier weight in units (``tier_units[i]`` while
+    earnings <= ``tier_upper[i]``, as its ``searchsorted``) and ``open_ok``.
+    """
+    nat = np.iinfo(np.int64).min
+    n_up = len(tier_upper)
+    for r in range(len(start_s)):
+        s = start_s[r]
+        e = end_s[r]
+        out_start[r] = open_end if s == nat else s // 86_400
+        out_end[r] = open_end if e == nat else e // 86_400
+        pub = public[r]
+        pri = private[r]
+        money = earnings[r]
+        no_pub = np.isnan(pub)
+        no_pri = np.isnan(pri)
+        if flagged[r]:
+            code = _EXCLUDED
+        elif disputed[r] or pub < negative_public or pri <= negative_private:
+            code = _NEGATIVE
+        elif (exclude_no_feedback and no_pub and no_pri) or (exclude_zero and money == 0):
+            code = _EXCLUDED
+        elif (no_pub or pub >= positive_public) and (no_pri or pri >= positive_private):
+            code = _POSITIVE
+        else:
+            code = _NEUTRAL
+        out_code[r] = code
+        t = 0
+        if np.isnan(money):
+            t = n_up
+        else:
+            while t < n_up and tier_upper[t] < money:
+                t += 1
+        out_tier[r] = tier_units[t]
+        out_open[r] = not flagged[r] and money > 0
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def repeat_strings(offsets, data, counts):
+    """Arrow string buffers of string ``i`` (``data[offsets[i]:offsets[i+1]]``)
+    repeated ``counts[i]`` times, in order: the new int64 offsets and bytes."""
+    n = 0
+    size = 0
+    for i in range(len(counts)):
+        n += counts[i]
+        size += counts[i] * (offsets[i + 1] - offsets[i])
+    new_offsets = np.empty(n + 1, np.int64)
+    new_data = np.empty(size, np.uint8)
+    new_offsets[0] = 0
+    row = 0
+    pos = 0
+    for i in range(len(counts)):
+        a = offsets[i]
+        length = offsets[i + 1] - a
+        for _ in range(counts[i]):
+            for k in range(length):
+                new_data[pos + k] = data[a + k]
+            pos += length
+            row += 1
+            new_offsets[row] = pos
+    return new_offsets, new_data
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
 def jss_chunk(
     bounds,
     start,
@@ -180,9 +273,10 @@ def jss_chunk(
     candidates,
     required,
     out_freelancer,
-    out_day,
+    out_seconds,
     out_scores,
     out_jss,
+    out_jss_na,
     out_counted,
     out_clients,
     f_offset,
@@ -196,9 +290,13 @@ def jss_chunk(
     ``j_first[f] .. m-1`` (grid ``t0 + j * step``), consecutive in ``f`` order.
     ``out_scores`` has one row per window (order of ``window_days``) and a last
     one for Trending; ``candidates`` index those rows (Trending = its last row).
+    The output columns are written as the frame holds them: ``out_seconds`` the
+    evaluation date in seconds since 1970 (a ``datetime64[s]`` view), ``out_jss``
+    the JSS as an integer with ``out_jss_na`` True where there is none.
     """
     n_f = len(bounds) - 1
     n_w = len(window_days)
+    day_seconds = 86_400
     width = m + 1  # grid cells plus the sink
     d_net = np.zeros((width, n_w), np.int64)  # difference arrays, cell-major
     d_tot = np.zeros((width, n_w), np.int64)
@@ -348,11 +446,13 @@ def jss_chunk(
             for d in range(n_w + 1):
                 out_scores[d, row] = score[d]
             if np.isnan(score[required]):
-                out_jss[row] = np.nan
+                out_jss[row] = 0
+                out_jss_na[row] = True
             else:
-                out_jss[row] = np.floor(best + 0.5 + 1e-9)
+                out_jss[row] = np.int64(np.floor(best + 0.5 + 1e-9))
+                out_jss_na[row] = False
             out_freelancer[row] = f_offset + f
-            out_day[row] = t0 + g * step
+            out_seconds[row] = (t0 + g * step) * day_seconds
             row += 1
         # reset the freelancer's cells (jf..m, the sink included)
         for g in range(jf, width):
