@@ -487,6 +487,35 @@ class _Prepared:
     #: (rows in table order; only with ``order`` None)
     columns: dict[str, np.ndarray] | None = None
 
+    @functools.cached_property
+    def raw(self) -> dict[str, Any]:
+        """The kernel's inputs from `table`, once (`_raw_columns`)."""
+        return _raw_columns(self.table)
+
+
+def _raw_columns(table: pd.DataFrame) -> dict[str, Any]:
+    """The contract columns as flat numpy arrays, without copies where the dtypes
+    allow (dates as int64 seconds, NaT the smallest int64; ratings as float, NaN
+    = empty), and the client ids' Arrow buffers (None: not plain strings)."""
+
+    def seconds(col: str) -> np.ndarray:
+        return np.asarray(table[col]).astype(_SECONDS, copy=False).view(np.int64)
+
+    def floats(col: str) -> np.ndarray:
+        return table[col].to_numpy(dtype=np.float64, na_value=np.nan)
+
+    client = table["client_id"]
+    return {
+        "start_s": seconds("start_date"),
+        "end_s": seconds("end_date"),
+        "earnings": table["earnings_usd"].to_numpy(dtype=np.float64),
+        "public": floats("public_rating"),
+        "private": floats("private_score"),
+        "disputed": table["disputed"].to_numpy(dtype=bool),
+        "flagged": table["client_flagged"].to_numpy(dtype=bool),
+        "client": _string_buffers(pa.array(client.array) if len(client) else None),
+    }
+
 
 def _prepare(
     history: History,
@@ -729,6 +758,10 @@ def _chunk_columns(
     out[f"clients_{req}"][:] = sums[req].clients[keep]
 
 
+#: The raw columns `kernels.contract_inputs` reads, in its order.
+_RAW_INPUTS = ("start_s", "end_s", "earnings", "public", "private", "disputed", "flagged")
+
+
 def _kernel_columns(
     prep: _Prepared, rules: Rules, f0: int, f1: int, out: dict[str, np.ndarray]
 ) -> None:
@@ -739,10 +772,9 @@ def _kernel_columns(
     The chunk is cut into parts computed on `kernels.threads` threads, each
     writing its own freelancers' rows.
     """
-    from analysis.engine.kernels import client_codes_into, in_parts, jss_chunk
+    from analysis.engine.kernels import client_codes_into, contract_inputs, in_parts, jss_chunk
 
     bounds = (prep.bounds[f0 : f1 + 1] - prep.bounds[f0]).astype(np.int64)
-    cols = _chunk_inputs(prep, f0, f1, rules, clients=False)
     w, win = rules.weight, rules.windows
     unit = _weight_unit(rules)
     tiers = np.round(np.asarray(w.tier_weights, dtype=np.float64) * unit).astype(np.int64)
@@ -750,15 +782,37 @@ def _kernel_columns(
     slot = {name: i for i, name in enumerate(names)}
     slot["trending"] = len(names)
     days = prep.days
-    start = np.asarray(cols["start"], np.int64)
-    end = np.asarray(cols["end"], np.int64)
-    tier_units = tiers[cols["tier"]]
-    # client codes: computed by each part for its freelancers (on its thread)
-    buffers = _client_buffers(cols["client_id"])
-    if buffers is None:
-        client = pd.factorize(cols["client_id"])[0].astype(np.int64)
+    n = int(bounds[-1])
+    r0, r1 = int(prep.bounds[f0]), int(prep.bounds[f1])
+    if prep.columns is not None:
+        # the caller's `_contract_columns` (the status engine)
+        cols = _chunk_inputs(prep, f0, f1, rules, clients=False)
+        start = np.asarray(cols["start"], np.int64)
+        end = np.asarray(cols["end"], np.int64)
+        code, tier_units, open_ok = cols["code"], tiers[cols["tier"]], cols["open_ok"]
+        raw = None
+        buffers = _client_buffers(cols["client_id"])
+        client_id = cols["client_id"]
     else:
-        client = np.empty(len(start), np.int64)
+        # the same columns by `kernels.contract_inputs`, each part on its thread
+        rows = slice(r0, r1) if prep.order is None else prep.order[r0:r1]
+        raw = {k: v[rows] for k, v in prep.raw.items() if k != "client"}
+        start, end = np.empty(n, np.int64), np.empty(n, np.int64)
+        code, tier_units, open_ok = np.empty(n, np.int8), np.empty(n, np.int64), np.empty(n, bool)
+        if prep.order is None and prep.raw["client"] is not None:
+            offsets, data = prep.raw["client"]
+            buffers = offsets[r0 : r1 + 1], data
+            client_id = None
+        else:
+            client_id = prep.table["client_id"].iloc[rows]
+            buffers = _client_buffers(client_id)
+    # client codes: computed by each part for its freelancers (on its thread)
+    if buffers is None:
+        client = pd.factorize(client_id)[0].astype(np.int64)
+    else:
+        client = np.empty(n, np.int64)
+    o = rules.outcome
+    tier_upper = np.asarray(w.tier_upper_usd, dtype=np.float64)
     j_first = prep.j_first[f0:f1].astype(np.int64)
     out_off = prep.out_off[f0 : f1 + 1] - prep.out_off[f0]
     window_days = np.asarray([win.days[name] for name in names], dtype=np.int64)
@@ -768,15 +822,34 @@ def _kernel_columns(
 
     def part(a: int, b: int) -> None:
         r0, r1 = int(out_off[a]), int(out_off[b])
+        if raw is not None:
+            c0, c1 = int(bounds[a]), int(bounds[b])
+            contract_inputs(
+                *(raw[k][c0:c1] for k in _RAW_INPUTS),
+                o.positive_public_at_least,
+                o.positive_private_at_least,
+                o.negative_public_below,
+                o.negative_private_at_most,
+                o.exclude_zero_earnings,
+                o.exclude_no_feedback,
+                tier_upper,
+                tiers,
+                _OPEN_END,
+                start[c0:c1],
+                end[c0:c1],
+                code[c0:c1],
+                tier_units[c0:c1],
+                open_ok[c0:c1],
+            )
         if buffers is not None:
             client_codes_into(bounds[a : b + 1], *buffers, client)
         jss_chunk(
             bounds[a : b + 1],
             start,
             end,
-            cols["code"],
+            code,
             tier_units,
-            cols["open_ok"],
+            open_ok,
             client,
             j_first[a:b],
             int(days[0]),
