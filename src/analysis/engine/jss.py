@@ -530,14 +530,20 @@ def _prepare(
         wanted = pd.Index(list(freelancers), dtype="str")
         contracts = contracts[contracts["freelancer_id"].isin(wanted)]
     table = contracts[list(_NEEDED)]
-    codes, ids = pd.factorize(table["freelancer_id"], sort=True)
-    if len(codes) and bool((codes[1:] >= codes[:-1]).all()):
-        order, sorted_codes = None, codes
+    grouped = _sorted_groups(table["freelancer_id"])
+    if grouped is not None:  # already sorted by id (the usual file): no factorize
+        id_array, bounds = grouped
+        order = None
     else:
-        order = np.argsort(codes, kind="stable")
-        sorted_codes = codes[order]
-    bounds = np.searchsorted(sorted_codes, np.arange(len(ids) + 1), side="left")
-    del codes, sorted_codes
+        codes, ids = pd.factorize(table["freelancer_id"], sort=True)
+        if len(codes) and bool((codes[1:] >= codes[:-1]).all()):
+            order, sorted_codes = None, codes
+        else:
+            order = np.argsort(codes, kind="stable")
+            sorted_codes = codes[order]
+        bounds = np.searchsorted(sorted_codes, np.arange(len(ids) + 1), side="left")
+        id_array = pa.array(np.asarray(ids, dtype=object), type=pa.large_string())
+        del codes, sorted_codes
 
     if end is not None:
         last = _as_day_number(end)
@@ -560,14 +566,14 @@ def _prepare(
     if order is not None:
         start_days = start_days[order]
     first_start = (
-        np.minimum.reduceat(start_days, bounds[:-1]) if len(ids) else np.zeros(0, np.int64)
+        np.minimum.reduceat(start_days, bounds[:-1]) if len(id_array) else np.zeros(0, np.int64)
     )
     del start_days
     t0 = int(days[0]) if len(days) else 0
     j_first = np.clip(-((t0 - first_start) // rules.calendar.jss_every_days), 0, len(days))
     out_off = np.concatenate([[0], np.cumsum(len(days) - j_first)])
     return _Prepared(
-        ids=pa.array(np.asarray(ids, dtype=object), type=pa.large_string()),
+        ids=id_array,
         bounds=bounds,
         order=order,
         table=table,
@@ -575,6 +581,30 @@ def _prepare(
         j_first=j_first,
         out_off=out_off,
     )
+
+
+def _sorted_groups(ids: pd.Series) -> tuple[pa.Array, np.ndarray] | None:
+    """The distinct ids (large_string) and each one's first row, plus the row
+    count, when `ids` are plain strings already in sorted order; else None.
+
+    The same ids and bounds as sorting ``pd.factorize`` would give: byte order
+    of UTF-8 is the order of the code points (`kernels.sorted_starts`).
+    """
+    if len(ids) == 0:
+        return None
+    arr = pa.array(ids.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    buffers = _string_buffers(arr)
+    if buffers is None:
+        return None
+    from analysis.engine.kernels import sorted_starts
+
+    ok, starts = sorted_starts(*buffers)
+    if not ok:
+        return None
+    unique = arr.take(pa.array(starts)).cast(pa.large_string())
+    return unique, np.append(starts, len(ids))
 
 
 def _chunk_inputs(

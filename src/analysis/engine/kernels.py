@@ -157,6 +157,37 @@ def client_codes_into(bounds, offsets, data, codes):
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
+def sorted_starts(offsets, data):
+    """Whether the strings ``data[offsets[r]:offsets[r+1]]`` are in non-decreasing
+    byte order (for UTF-8, the order of the code points, i.e. of Python's
+    ``sorted``), and if so the first row of each run of equal strings."""
+    n = len(offsets) - 1
+    starts = np.empty(max(n, 1), np.int64)
+    k = 0
+    for r in range(n):
+        if r == 0:
+            starts[0] = 0
+            k = 1
+            continue
+        a0, b0 = offsets[r - 1], offsets[r]
+        la, lb = b0 - a0, offsets[r + 1] - b0
+        c = 0
+        for i in range(min(la, lb)):
+            x, y = data[a0 + i], data[b0 + i]
+            if x != y:
+                c = -1 if x < y else 1
+                break
+        if c == 0 and la != lb:
+            c = -1 if la < lb else 1
+        if c > 0:
+            return False, starts[:0]
+        if c < 0:
+            starts[k] = r
+            k += 1
+    return True, starts[:k]
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
 def contract_inputs(
     start_s,
     end_s,
