@@ -89,17 +89,6 @@ _NEUTRAL = 2
 _EXCLUDED = 3
 
 
-@njit(cache=True, inline="always", error_model="numpy")
-def _grid_index(day: int, t0: int, step: int, m: int) -> int:
-    """First grid index whose date is >= `day`, clipped to [0, m] (as `_Cells.index`)."""
-    g = -((t0 - day) // step)
-    if g < 0:
-        return 0
-    if g > m:
-        return m
-    return g
-
-
 @njit(cache=True, error_model="numpy")
 def client_codes(bounds, offsets, data):
     """Each contract's client as a small code, distinct per freelancer (0, 1, ...).
@@ -355,11 +344,17 @@ def jss_chunk(
     group_lo = np.full(n_clients, -1, np.int64)  # each client's current union, per window
     group_hi = np.full(n_clients, -1, np.int64)
     score = np.empty(n_w + 1)
-    win_quot = np.empty(n_w, np.int64)  # window length D = quot * step + rem
-    win_rem = np.empty(n_w, np.int64)
-    for d in range(n_w):
-        win_quot[d] = window_days[d] // step
-        win_rem[d] = window_days[d] - win_quot[d] * step
+    # the grid index of a day (first date on or after it, clipped to [0, m], as
+    # `jss._Cells.index`) from a table: day t0 + i has grid_of[min(max(i, 0), span)]
+    span = max((m - 1) * step + 1, 0)
+    grid_of = np.empty(span + 1, np.int64)
+    for i in range(span + 1):
+        grid_of[i] = min(-((-i) // step), m)
+    # floor(length / length_step) of the lengths below n_len, from a table too
+    n_len = length_step * (max(cap_units // max(unit, 1), 0) + 2)
+    steps_of = np.empty(n_len, np.int64)
+    for i in range(n_len):
+        steps_of[i] = i // length_step
     row = 0
     for f in range(n_f):
         jf = j_first[f]
@@ -370,17 +365,13 @@ def jss_chunk(
             s, e, oc = start[r], end[r], outcome[r]
             tier = tier_units[r]
             if e != open_end and oc != _EXCLUDED:
-                w = min(cap_units, tier + ((e - s) // length_step) * unit)
+                length = e - s
+                k_len = steps_of[length] if 0 <= length < n_len else length // length_step
+                w = min(cap_units, tier + k_len * unit)
                 net = w if oc == _POSITIVE else (-w if oc == _NEGATIVE else 0)
-                # grid index of e + D for every window from one division:
-                # e - t0 = k * step + rem, D = a * step + b (0 <= rem, b < step)
-                k = (e - t0) // step
-                rem = e - t0 - k * step
-                lo = min(max(k + (1 if rem > 0 else 0), 0), m)
+                lo = grid_of[min(max(e - t0, 0), span)]
                 for d in range(n_w):
-                    x = rem + win_rem[d]
-                    g = k + win_quot[d] + (0 if x == 0 else (1 if x <= step else 2))
-                    hi = max(min(max(g, 0), m), lo)
+                    hi = max(grid_of[min(max(e + window_days[d] - t0, 0), span)], lo)
                     d_net[lo, d] += net
                     d_net[hi, d] -= net
                     d_tot[lo, d] += w
@@ -388,27 +379,30 @@ def jss_chunk(
                     d_cnt[lo, d] += 1
                     d_cnt[hi, d] -= 1
                     iv_hi[n_iv, d] = hi
-                key[n_iv] = lo * n_max + n_iv
+                key[n_iv] = (lo << 32) + n_iv
                 iv_lo[n_iv] = lo
                 iv_client[n_iv] = client[r]
                 n_iv += 1
-            if open_ok[r]:
-                a = s + max(open_days, 0)
-                lo = _grid_index(a, t0, step, m)
-                hi = _grid_index(e, t0, step, m)
+            a = s + max(open_days, 0)
+            # (open on some date only if e > a: the grid index is non-decreasing)
+            if open_ok[r] and e > a:
+                lo = grid_of[min(max(a - t0, 0), span)]
+                hi = grid_of[min(max(e - t0, 0), span)]
                 if hi > lo:
                     for g in range(lo, hi):
-                        k = (t0 + g * step - s) // length_step
+                        length = t0 + g * step - s
+                        k = steps_of[length] if 0 <= length < n_len else length // length_step
                         o_val[g] += min(cap_units, tier + k * unit)
                     o_cnt[lo] += 1
                     o_cnt[hi] -= 1
                     for d in range(n_w):
                         iv_hi[n_iv, d] = hi
-                    key[n_iv] = lo * n_max + n_iv
+                    key[n_iv] = (lo << 32) + n_iv
                     iv_lo[n_iv] = lo
                     iv_client[n_iv] = client[r]
                     n_iv += 1
-        # intervals by first cell (insertion sort of packed keys: few, nearly sorted)
+        # intervals by first cell (insertion sort of keys first cell << 32 | interval:
+        # few, nearly sorted)
         for i in range(1, n_iv):
             k0 = key[i]
             j = i - 1
@@ -420,7 +414,7 @@ def jss_chunk(
         # (swept by first cell, so an interval extends its client's current union
         # or closes it and opens the next), counted with a difference array
         for q in range(n_iv):
-            key[q] = key[q] % n_max  # the interval, in order of first cell
+            key[q] = key[q] & 0xFFFFFFFF  # the interval, in order of first cell
         for d in range(n_w):
             for q in range(n_iv):
                 i = key[q]
