@@ -322,10 +322,6 @@ def jss_chunk(
     d_tot = np.zeros((width, n_w), np.int64)
     d_cnt = np.zeros((width, n_w), np.int64)
     d_cli = np.zeros((width, n_w), np.int64)
-    run_net = np.zeros(n_w, np.int64)  # running sums at the current cell
-    run_tot = np.zeros(n_w, np.int64)
-    run_cnt = np.zeros(n_w, np.int64)
-    run_cli = np.zeros(n_w, np.int64)
     o_val = np.zeros(width, np.int64)  # open contracts' weight at each cell (every window)
     o_cnt = np.zeros(width, np.int64)  # difference array of open contracts counted
     max_rows = 0
@@ -341,9 +337,7 @@ def jss_chunk(
     n_clients = 0
     for r in range(bounds[0], bounds[n_f]):  # this part's rows only (others may be unset)
         n_clients = max(n_clients, client[r] + 1)
-    group_lo = np.full(n_clients, -1, np.int64)  # each client's current union, per window
-    group_hi = np.full(n_clients, -1, np.int64)
-    score = np.empty(n_w + 1)
+    reach = np.zeros((max(n_clients, 1), n_w), np.int64)  # each client's union's end
     # the grid index of a day (first date on or after it, clipped to [0, m], as
     # `jss._Cells.index`) from a table: day t0 + i has grid_of[min(max(i, 0), span)]
     span = max((m - 1) * step + 1, 0)
@@ -410,75 +404,69 @@ def jss_chunk(
                 key[j + 1] = key[j]
                 j -= 1
             key[j + 1] = k0
-        # distinct clients: per window, the union of each client's intervals
-        # (swept by first cell, so an interval extends its client's current union
-        # or closes it and opens the next), counted with a difference array
+        # distinct clients: swept by first cell, each interval adds to the count
+        # the cells its client's union gains ([max(lo, reach), max(hi, reach)),
+        # empty when already covered), so no branch decides
         for q in range(n_iv):
-            key[q] = key[q] & 0xFFFFFFFF  # the interval, in order of first cell
-        for d in range(n_w):
-            for q in range(n_iv):
-                i = key[q]
-                lo, hi, c = iv_lo[i], iv_hi[i, d], iv_client[i]
-                if hi <= lo:
-                    continue
-                if group_hi[c] < 0 or lo > group_hi[c]:
-                    if group_hi[c] >= 0:
-                        d_cli[group_lo[c], d] += 1
-                        d_cli[group_hi[c], d] -= 1
-                    group_lo[c] = lo
-                    group_hi[c] = hi
-                elif hi > group_hi[c]:
-                    group_hi[c] = hi
-            for i in range(n_iv):
-                c = iv_client[i]
-                if group_hi[c] >= 0:
-                    d_cli[group_lo[c], d] += 1
-                    d_cli[group_hi[c], d] -= 1
-                    group_hi[c] = -1
-        # running sums over the dates, scores, Trending and the JSS
-        n_tr = len(trending)
-        o_run = 0
-        for d in range(n_w):
-            run_net[d] = 0
-            run_tot[d] = 0
-            run_cnt[d] = 0
-            run_cli[d] = 0
-        for g in range(jf, m):
-            o_run += o_cnt[g]
-            ov = o_val[g]
+            i = key[q] & 0xFFFFFFFF
+            lo = iv_lo[i]
+            c = iv_client[i]
             for d in range(n_w):
-                run_net[d] += d_net[g, d]
-                run_tot[d] += d_tot[g, d]
-                run_cnt[d] += d_cnt[g, d]
-                run_cli[d] += d_cli[g, d]
-                tot = float(run_tot[d] + ov)
-                if run_cli[d] >= min_clients and tot > 0 and run_cnt[d] + o_run >= min_contracts:
-                    x = 100 * float(run_net[d] + ov) / tot
-                    score[d] = min(max(x, 0.0), 100.0)
+                rc = reach[c, d]
+                p = max(lo, rc)
+                h = max(iv_hi[i, d], rc)
+                d_cli[p, d] += 1
+                d_cli[h, d] -= 1
+                reach[c, d] = h
+        for q in range(n_iv):
+            for d in range(n_w):
+                reach[iv_client[q], d] = 0
+        # per window along the dates: running sums in registers, each score
+        # straight into its row
+        n_rows = m - jf
+        n_tr = len(trending)
+        for d in range(n_w):
+            rn = 0
+            rt = 0
+            rc = 0
+            rl = 0
+            orun = 0
+            for g in range(jf, m):
+                orun += o_cnt[g]
+                ov = o_val[g]
+                rn += d_net[g, d]
+                rt += d_tot[g, d]
+                rc += d_cnt[g, d]
+                rl += d_cli[g, d]
+                tot = float(rt + ov)
+                i = row + g - jf
+                if rl >= min_clients and tot > 0 and rc + orun >= min_contracts:
+                    x = 100 * float(rn + ov) / tot
+                    out_scores[d, i] = min(max(x, 0.0), 100.0)
                 else:
-                    score[d] = np.nan
-            out_counted[row] = run_cnt[required] + o_run
-            out_clients[row] = run_cli[required]
-            tr = score[trending[0]]
-            for i in range(1, n_tr):
-                tr = tr + score[trending[i]]
-            score[n_w] = tr / n_tr
-            best = score[candidates[0]]
-            for i in range(1, len(candidates)):
-                v = score[candidates[i]]
+                    out_scores[d, i] = np.nan
+                if d == required:
+                    out_counted[i] = rc + orun
+                    out_clients[i] = rl
+        for i in range(row, row + n_rows):
+            tr = out_scores[trending[0], i]
+            for t in range(1, n_tr):
+                tr = tr + out_scores[trending[t], i]
+            out_scores[n_w, i] = tr / n_tr
+            best = out_scores[candidates[0], i]
+            for t in range(1, len(candidates)):
+                v = out_scores[candidates[t], i]
                 if np.isnan(best) or v > best:
                     best = v
-            for d in range(n_w + 1):
-                out_scores[d, row] = score[d]
-            if np.isnan(score[required]):
-                out_jss[row] = 0
-                out_jss_na[row] = True
+            if np.isnan(out_scores[required, i]):
+                out_jss[i] = 0
+                out_jss_na[i] = True
             else:
-                out_jss[row] = np.int64(np.floor(best + 0.5 + 1e-9))
-                out_jss_na[row] = False
-            out_freelancer[row] = f_offset + f
-            out_seconds[row] = (t0 + g * step) * day_seconds
-            row += 1
+                out_jss[i] = np.int64(np.floor(best + 0.5 + 1e-9))
+                out_jss_na[i] = False
+            out_freelancer[i] = f_offset + f
+            out_seconds[i] = (t0 + (jf + i - row) * step) * day_seconds
+        row += n_rows
         # reset the freelancer's cells (jf..m, the sink included)
         for g in range(jf, width):
             o_val[g] = 0
