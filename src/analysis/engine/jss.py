@@ -34,11 +34,16 @@ per-date, per-contract transcription of the spec bit for bit (tested).
 
 Two backends. The design above is the numpy reference (``backend="numpy"``).
 The default, ``backend="numba"``, hands each chunk's per-contract arrays (the
-same `_chunk_inputs`) to `analysis.engine.kernels.jss_chunk`, which walks each
-freelancer's contracts once and keeps the same integer sums in arrays of one
-freelancer's dates; it scores them with the same float operations, so both
+same `_contract_columns`, made in one compiled pass over the raw columns by
+`kernels.contract_inputs`) to `analysis.engine.kernels.jss_chunk`, which walks
+each freelancer's contracts once and keeps the same integer sums in arrays of
+one freelancer's dates; it scores them with the same float operations, so both
 backends give identical frames (`tests/test_kernels.py`). Client ids are
-compared per freelancer on their Arrow bytes (`kernels.client_codes`).
+compared per freelancer on their Arrow bytes (`kernels.client_codes`). The
+kernel writes the frame's columns as the frame holds them (dates in seconds,
+the JSS as int64 and its NA mask), ids already in sorted order are grouped
+without a factorize (`kernels.sorted_starts`), and the id column is the ids'
+bytes repeated (`kernels.repeat_strings`), so building the frame copies nothing.
 """
 
 from __future__ import annotations
@@ -797,10 +802,12 @@ def _kernel_columns(
 ) -> None:
     """`_chunk_columns` by the compiled kernel (`analysis.engine.kernels.jss_chunk`).
 
-    Same inputs (`_chunk_inputs`), same outputs bit for bit: the kernel sums the
-    same integer weight units and scores them with the same float operations.
-    The chunk is cut into parts computed on `kernels.threads` threads, each
-    writing its own freelancers' rows.
+    Same inputs (`_contract_columns`, computed from the raw columns by
+    `kernels.contract_inputs` unless the caller gave them), same outputs bit for
+    bit: the kernel sums the same integer weight units and scores them with the
+    same float operations. The chunk is cut into parts computed on
+    `kernels.threads` threads, each preparing its contracts and writing its own
+    freelancers' rows.
     """
     from analysis.engine.kernels import client_codes_into, contract_inputs, in_parts, jss_chunk
 
