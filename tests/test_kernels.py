@@ -261,3 +261,27 @@ def test_grids_do_not_depend_on_the_number_of_threads(monkeypatch) -> None:
         assert_same(jss_grid(history, RULES, chunk_size=5), jss_ref)
         assert_same(status_grid(history, RULES), status_ref)
         assert_same(status_grid(history, RULES, chunk_size=7), status_ref)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="aAbé€😀", max_size=3), max_size=12))
+def test_sorted_starts_is_python_sorted_order(ids) -> None:
+    """Ids in Python's sorted order (code points) are in byte order as UTF-8: the
+    kernel accepts them and finds each run's first row; any other order is refused."""
+    import pyarrow as pa
+
+    from analysis.engine.jss import _string_buffers
+    from analysis.engine.kernels import repeat_strings, sorted_starts
+
+    buffers = _string_buffers(pa.array(ids, pa.large_string()))
+    ok, starts = sorted_starts(*buffers)
+    assert ok == (ids == sorted(ids))
+    if ok:
+        firsts = [i for i in range(len(ids)) if i == 0 or ids[i] != ids[i - 1]]
+        assert starts.tolist() == firsts
+    counts = np.arange(len(ids), dtype=np.int64) % 3
+    offsets, data = repeat_strings(*buffers, counts)
+    repeated = pa.LargeStringArray.from_buffers(
+        len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data)
+    )
+    assert repeated.to_pylist() == [s for s, k in zip(ids, counts, strict=True) for _ in range(k)]

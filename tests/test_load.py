@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from analysis.io.errors import InputError
 from analysis.io.load import (
     _Found,
+    _may_quote_values,
     _parse,
     _read_csv_strings,
     _read_csv_typed,
@@ -649,6 +650,30 @@ def test_line_after_a_quoted_newline(tmp_path: Path):
     assert problems_of(p) == [
         "contracts.csv line 4, column earnings_usd: 'abc' is not a number >= 0"
     ]
+
+
+def test_quoted_values_decide_how_arrow_cuts_blocks(tmp_path: Path):
+    """Only a quote after the header can hold a newline in a value: a file with
+    none (quotes in the header are fine) is cut into blocks the fast way; one with
+    a quoted value, a gzip file or an empty one, the safe way."""
+    plain = write(tmp_path / "a.csv", '"freelancer_id","notes"\nf1,x\nf2,\n')
+    quoted = write(tmp_path / "b.csv", 'freelancer_id,notes\nf1,"two\nlines"\n')
+    empty = write(tmp_path / "c.csv", "")
+    packed = tmp_path / "d.csv.gz"
+    packed.write_bytes(gzip.compress(b"freelancer_id,notes\nf1,x\n"))
+    assert _may_quote_values(plain) is False
+    assert [_may_quote_values(p) for p in (quoted, empty, packed)] == [True] * 3
+
+
+def test_quoted_newline_kept_in_the_value_on_the_fast_path(tmp_path: Path):
+    p = write(
+        tmp_path / "contracts.csv",
+        HEAD + 'f1,c1,k1,2024-01-02,10,"two\nlines"\n' + "f1,c2,k1,2024-01-03,5,plain\n",
+    )
+    frame, problems = read_table(p, "contracts")
+    assert problems == []
+    assert frame["notes"].tolist() == ["two\nlines", "plain"]
+    assert frame["earnings_usd"].tolist() == [10.0, 5.0]
 
 
 def test_line_after_a_blank_line(tmp_path: Path):

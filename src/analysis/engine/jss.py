@@ -34,11 +34,16 @@ per-date, per-contract transcription of the spec bit for bit (tested).
 
 Two backends. The design above is the numpy reference (``backend="numpy"``).
 The default, ``backend="numba"``, hands each chunk's per-contract arrays (the
-same `_chunk_inputs`) to `analysis.engine.kernels.jss_chunk`, which walks each
-freelancer's contracts once and keeps the same integer sums in arrays of one
-freelancer's dates; it scores them with the same float operations, so both
+same `_contract_columns`, made in one compiled pass over the raw columns by
+`kernels.contract_inputs`) to `analysis.engine.kernels.jss_chunk`, which walks
+each freelancer's contracts once and keeps the same integer sums in arrays of
+one freelancer's dates; it scores them with the same float operations, so both
 backends give identical frames (`tests/test_kernels.py`). Client ids are
-compared per freelancer on their Arrow bytes (`kernels.client_codes`).
+compared per freelancer on their Arrow bytes (`kernels.client_codes`). The
+kernel writes the frame's columns as the frame holds them (dates in seconds,
+the JSS as int64 and its NA mask), ids already in sorted order are grouped
+without a factorize (`kernels.sorted_starts`), and the id column is the ids'
+bytes repeated (`kernels.repeat_strings`), so building the frame copies nothing.
 """
 
 from __future__ import annotations
@@ -487,6 +492,35 @@ class _Prepared:
     #: (rows in table order; only with ``order`` None)
     columns: dict[str, np.ndarray] | None = None
 
+    @functools.cached_property
+    def raw(self) -> dict[str, Any]:
+        """The kernel's inputs from `table`, once (`_raw_columns`)."""
+        return _raw_columns(self.table)
+
+
+def _raw_columns(table: pd.DataFrame) -> dict[str, Any]:
+    """The contract columns as flat numpy arrays, without copies where the dtypes
+    allow (dates as int64 seconds, NaT the smallest int64; ratings as float, NaN
+    = empty), and the client ids' Arrow buffers (None: not plain strings)."""
+
+    def seconds(col: str) -> np.ndarray:
+        return np.asarray(table[col]).astype(_SECONDS, copy=False).view(np.int64)
+
+    def floats(col: str) -> np.ndarray:
+        return table[col].to_numpy(dtype=np.float64, na_value=np.nan)
+
+    client = table["client_id"]
+    return {
+        "start_s": seconds("start_date"),
+        "end_s": seconds("end_date"),
+        "earnings": table["earnings_usd"].to_numpy(dtype=np.float64),
+        "public": floats("public_rating"),
+        "private": floats("private_score"),
+        "disputed": table["disputed"].to_numpy(dtype=bool),
+        "flagged": table["client_flagged"].to_numpy(dtype=bool),
+        "client": _string_buffers(pa.array(client.array) if len(client) else None),
+    }
+
 
 def _prepare(
     history: History,
@@ -501,14 +535,20 @@ def _prepare(
         wanted = pd.Index(list(freelancers), dtype="str")
         contracts = contracts[contracts["freelancer_id"].isin(wanted)]
     table = contracts[list(_NEEDED)]
-    codes, ids = pd.factorize(table["freelancer_id"], sort=True)
-    if len(codes) and bool((codes[1:] >= codes[:-1]).all()):
-        order, sorted_codes = None, codes
+    grouped = _sorted_groups(table["freelancer_id"])
+    if grouped is not None:  # already sorted by id (the usual file): no factorize
+        id_array, bounds = grouped
+        order = None
     else:
-        order = np.argsort(codes, kind="stable")
-        sorted_codes = codes[order]
-    bounds = np.searchsorted(sorted_codes, np.arange(len(ids) + 1), side="left")
-    del codes, sorted_codes
+        codes, ids = pd.factorize(table["freelancer_id"], sort=True)
+        if len(codes) and bool((codes[1:] >= codes[:-1]).all()):
+            order, sorted_codes = None, codes
+        else:
+            order = np.argsort(codes, kind="stable")
+            sorted_codes = codes[order]
+        bounds = np.searchsorted(sorted_codes, np.arange(len(ids) + 1), side="left")
+        id_array = pa.array(np.asarray(ids, dtype=object), type=pa.large_string())
+        del codes, sorted_codes
 
     if end is not None:
         last = _as_day_number(end)
@@ -531,14 +571,14 @@ def _prepare(
     if order is not None:
         start_days = start_days[order]
     first_start = (
-        np.minimum.reduceat(start_days, bounds[:-1]) if len(ids) else np.zeros(0, np.int64)
+        np.minimum.reduceat(start_days, bounds[:-1]) if len(id_array) else np.zeros(0, np.int64)
     )
     del start_days
     t0 = int(days[0]) if len(days) else 0
     j_first = np.clip(-((t0 - first_start) // rules.calendar.jss_every_days), 0, len(days))
     out_off = np.concatenate([[0], np.cumsum(len(days) - j_first)])
     return _Prepared(
-        ids=pa.array(np.asarray(ids, dtype=object), type=pa.large_string()),
+        ids=id_array,
         bounds=bounds,
         order=order,
         table=table,
@@ -546,6 +586,30 @@ def _prepare(
         j_first=j_first,
         out_off=out_off,
     )
+
+
+def _sorted_groups(ids: pd.Series) -> tuple[pa.Array, np.ndarray] | None:
+    """The distinct ids (large_string) and each one's first row, plus the row
+    count, when `ids` are plain strings already in sorted order; else None.
+
+    The same ids and bounds as sorting ``pd.factorize`` would give: byte order
+    of UTF-8 is the order of the code points (`kernels.sorted_starts`).
+    """
+    if len(ids) == 0:
+        return None
+    arr = pa.array(ids.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    buffers = _string_buffers(arr)
+    if buffers is None:
+        return None
+    from analysis.engine.kernels import sorted_starts
+
+    ok, starts = sorted_starts(*buffers)
+    if not ok:
+        return None
+    unique = arr.take(pa.array(starts)).cast(pa.large_string())
+    return unique, np.append(starts, len(ids))
 
 
 def _chunk_inputs(
@@ -574,7 +638,12 @@ def _chunk_inputs(
 def _client_buffers(client_id: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     """The client ids' Arrow offsets (int64) and bytes, for `kernels.client_codes`;
     None when they are not a plain Arrow string array without nulls."""
-    arr = pa.array(client_id.array) if len(client_id) else None
+    return _string_buffers(pa.array(client_id.array) if len(client_id) else None)
+
+
+def _string_buffers(arr: pa.Array | pa.ChunkedArray | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """An Arrow string array's offsets (int64) and bytes; None when it is not a
+    plain (large) string array without nulls."""
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     if (
@@ -653,7 +722,8 @@ def jss_matrix(
     for f0, f1 in _chunks(prep, chunk_size):
         out = _new_columns(rules, int(prep.out_off[f1] - prep.out_off[f0]))
         compute(prep, rules, f0, f1, out)
-        dense[out["freelancer"], (out["eval_day"] - t0) // step] = out["jss"]
+        jss = np.where(out["jss_na"], np.nan, out["jss"])
+        dense[out["freelancer"], (out["eval_s"] // _DAY_S - t0) // step] = jss
     return days, dense
 
 
@@ -675,11 +745,14 @@ def grid_columns(rules: Rules) -> list[str]:
 
 
 def _new_columns(rules: Rules, n: int) -> dict[str, np.ndarray]:
-    """Uninitialised output arrays for `n` rows (``freelancer`` = index into ids);
+    """Uninitialised output arrays for `n` rows (``freelancer`` = index into ids,
+    ``eval_s`` = the date in seconds, ``jss`` with its NA mask ``jss_na``);
     ``scores`` holds the score columns as its rows (slice rows with ``[..., a:b]``)."""
     req = rules.windows.required
-    out = {"freelancer": np.empty(n, np.int32), "eval_day": np.empty(n, np.int64)}
-    out["jss"] = np.empty(n)
+    out = {"freelancer": np.empty(n, np.int32), "eval_s": np.empty(n, np.int64)}
+    # the JSS as the nullable Int64 column holds it: values (0 where none) and a mask
+    out["jss"] = np.empty(n, np.int64)
+    out["jss_na"] = np.empty(n, bool)
     # the score columns are the rows of one array, which the kernel fills in place
     names = _score_columns(rules)
     out["scores"] = np.empty((len(names), n))
@@ -708,8 +781,11 @@ def _chunk_columns(
     }
     trending, jss = combine_scores(scores, rules)
     out["freelancer"][:] = np.repeat(np.arange(f0, f1, dtype=np.int32), cells.n_cells)
-    out["eval_day"][:] = days[cells.j[keep]]
-    np.compress(keep, jss, out=out["jss"])
+    out["eval_s"][:] = days[cells.j[keep]] * _DAY_S
+    jss = jss[keep]
+    missing = np.isnan(jss)
+    out["jss_na"][:] = missing
+    out["jss"][:] = np.where(missing, 0, jss).astype(np.int64)
     for name, score in scores.items():
         np.compress(keep, score, out=out[f"score_{name}"])
     np.compress(keep, trending, out=out["score_trending"])
@@ -717,20 +793,25 @@ def _chunk_columns(
     out[f"clients_{req}"][:] = sums[req].clients[keep]
 
 
+#: The raw columns `kernels.contract_inputs` reads, in its order.
+_RAW_INPUTS = ("start_s", "end_s", "earnings", "public", "private", "disputed", "flagged")
+
+
 def _kernel_columns(
     prep: _Prepared, rules: Rules, f0: int, f1: int, out: dict[str, np.ndarray]
 ) -> None:
     """`_chunk_columns` by the compiled kernel (`analysis.engine.kernels.jss_chunk`).
 
-    Same inputs (`_chunk_inputs`), same outputs bit for bit: the kernel sums the
-    same integer weight units and scores them with the same float operations.
-    The chunk is cut into parts computed on `kernels.threads` threads, each
-    writing its own freelancers' rows.
+    Same inputs (`_contract_columns`, computed from the raw columns by
+    `kernels.contract_inputs` unless the caller gave them), same outputs bit for
+    bit: the kernel sums the same integer weight units and scores them with the
+    same float operations. The chunk is cut into parts computed on
+    `kernels.threads` threads, each preparing its contracts and writing its own
+    freelancers' rows.
     """
-    from analysis.engine.kernels import client_codes_into, in_parts, jss_chunk
+    from analysis.engine.kernels import client_codes_into, contract_inputs, in_parts, jss_chunk
 
     bounds = (prep.bounds[f0 : f1 + 1] - prep.bounds[f0]).astype(np.int64)
-    cols = _chunk_inputs(prep, f0, f1, rules, clients=False)
     w, win = rules.weight, rules.windows
     unit = _weight_unit(rules)
     tiers = np.round(np.asarray(w.tier_weights, dtype=np.float64) * unit).astype(np.int64)
@@ -738,15 +819,37 @@ def _kernel_columns(
     slot = {name: i for i, name in enumerate(names)}
     slot["trending"] = len(names)
     days = prep.days
-    start = np.asarray(cols["start"], np.int64)
-    end = np.asarray(cols["end"], np.int64)
-    tier_units = tiers[cols["tier"]]
-    # client codes: computed by each part for its freelancers (on its thread)
-    buffers = _client_buffers(cols["client_id"])
-    if buffers is None:
-        client = pd.factorize(cols["client_id"])[0].astype(np.int64)
+    n = int(bounds[-1])
+    r0, r1 = int(prep.bounds[f0]), int(prep.bounds[f1])
+    if prep.columns is not None:
+        # the caller's `_contract_columns` (the status engine)
+        cols = _chunk_inputs(prep, f0, f1, rules, clients=False)
+        start = np.asarray(cols["start"], np.int64)
+        end = np.asarray(cols["end"], np.int64)
+        code, tier_units, open_ok = cols["code"], tiers[cols["tier"]], cols["open_ok"]
+        raw = None
+        buffers = _client_buffers(cols["client_id"])
+        client_id = cols["client_id"]
     else:
-        client = np.empty(len(start), np.int64)
+        # the same columns by `kernels.contract_inputs`, each part on its thread
+        rows = slice(r0, r1) if prep.order is None else prep.order[r0:r1]
+        raw = {k: v[rows] for k, v in prep.raw.items() if k != "client"}
+        start, end = np.empty(n, np.int64), np.empty(n, np.int64)
+        code, tier_units, open_ok = np.empty(n, np.int8), np.empty(n, np.int64), np.empty(n, bool)
+        if prep.order is None and prep.raw["client"] is not None:
+            offsets, data = prep.raw["client"]
+            buffers = offsets[r0 : r1 + 1], data
+            client_id = None
+        else:
+            client_id = prep.table["client_id"].iloc[rows]
+            buffers = _client_buffers(client_id)
+    # client codes: computed by each part for its freelancers (on its thread)
+    if buffers is None:
+        client = pd.factorize(client_id)[0].astype(np.int64)
+    else:
+        client = np.empty(n, np.int64)
+    o = rules.outcome
+    tier_upper = np.asarray(w.tier_upper_usd, dtype=np.float64)
     j_first = prep.j_first[f0:f1].astype(np.int64)
     out_off = prep.out_off[f0 : f1 + 1] - prep.out_off[f0]
     window_days = np.asarray([win.days[name] for name in names], dtype=np.int64)
@@ -756,15 +859,34 @@ def _kernel_columns(
 
     def part(a: int, b: int) -> None:
         r0, r1 = int(out_off[a]), int(out_off[b])
+        if raw is not None:
+            c0, c1 = int(bounds[a]), int(bounds[b])
+            contract_inputs(
+                *(raw[k][c0:c1] for k in _RAW_INPUTS),
+                o.positive_public_at_least,
+                o.positive_private_at_least,
+                o.negative_public_below,
+                o.negative_private_at_most,
+                o.exclude_zero_earnings,
+                o.exclude_no_feedback,
+                tier_upper,
+                tiers,
+                _OPEN_END,
+                start[c0:c1],
+                end[c0:c1],
+                code[c0:c1],
+                tier_units[c0:c1],
+                open_ok[c0:c1],
+            )
         if buffers is not None:
             client_codes_into(bounds[a : b + 1], *buffers, client)
         jss_chunk(
             bounds[a : b + 1],
             start,
             end,
-            cols["code"],
+            code,
             tier_units,
-            cols["open_ok"],
+            open_ok,
             client,
             j_first[a:b],
             int(days[0]),
@@ -782,9 +904,10 @@ def _kernel_columns(
             candidates,
             slot[req],
             out["freelancer"][r0:r1],
-            out["eval_day"][r0:r1],
+            out["eval_s"][r0:r1],
             out["scores"][:, r0:r1],
             out["jss"][r0:r1],
+            out["jss_na"][r0:r1],
             out[f"counted_{req}"][r0:r1],
             out[f"clients_{req}"][r0:r1],
             f0 + a,
@@ -815,15 +938,31 @@ def _chunks(prep: _Prepared, chunk_size: int) -> Iterator[tuple[int, int]]:
             yield f0, f1
 
 
-def _frame(ids: pa.Array, arrays: Mapping[str, np.ndarray], rules: Rules) -> pd.DataFrame:
-    """The output frame from flat arrays (one `pyarrow` take builds the id column)."""
-    taken = ids.take(pa.array(arrays["freelancer"], type=pa.int32()))
-    jss = arrays["jss"]
-    missing = np.isnan(jss)
+def _repeat_ids(ids: pa.Array, counts: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """Id ``i`` repeated ``counts[i]`` times, as a pandas "str" array built straight
+    into Arrow buffers (`kernels.repeat_strings`) instead of a ``take``."""
+    buffers = _string_buffers(ids)
+    if buffers is None or len(ids) == 0:
+        index = np.repeat(np.arange(len(ids), dtype=np.int64), counts)
+        return pd.array(ids.take(pa.array(index)), dtype="str")
+    from analysis.engine.kernels import repeat_strings
+
+    offsets, data = repeat_strings(*buffers, np.asarray(counts, dtype=np.int64))
+    arr = pa.LargeStringArray.from_buffers(
+        len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data)
+    )
+    return pd.array(arr, dtype="str")
+
+
+def _frame(
+    ids: pa.Array, counts: np.ndarray, arrays: Mapping[str, np.ndarray], rules: Rules
+) -> pd.DataFrame:
+    """The output frame from flat arrays, without copying them: id ``i`` of `ids`
+    repeated ``counts[i]`` times (its rows are consecutive) is the id column."""
     data = {
-        "freelancer_id": pd.array(taken, dtype="str"),
-        "eval_date": (arrays["eval_day"] * _DAY_S).astype(_SECONDS),
-        "jss": pd.arrays.IntegerArray(np.where(missing, 0, jss).astype(np.int64), missing),
+        "freelancer_id": _repeat_ids(ids, counts),
+        "eval_date": arrays["eval_s"].view(_SECONDS),
+        "jss": pd.arrays.IntegerArray(arrays["jss"], arrays["jss_na"]),
     }
     for col in grid_columns(rules)[3:]:
         data[col] = arrays[col]
@@ -852,7 +991,7 @@ def iter_jss_grid(
     for f0, f1 in _chunks(prep, chunk_size):
         out = _new_columns(rules, int(prep.out_off[f1] - prep.out_off[f0]))
         compute(prep, rules, f0, f1, out)
-        yield _frame(prep.ids, out, rules)
+        yield _frame(prep.ids[f0:f1], np.diff(prep.out_off[f0 : f1 + 1]), out, rules)
 
 
 def jss_grid(
@@ -891,7 +1030,7 @@ def jss_grid(
     for f0, f1 in _chunks(prep, chunk_size):
         r0, r1 = prep.out_off[f0], prep.out_off[f1]
         compute(prep, rules, f0, f1, {k: v[..., r0:r1] for k, v in out.items()})
-    return _frame(prep.ids, out, rules)
+    return _frame(prep.ids, np.diff(prep.out_off), out, rules)
 
 
 # ---------------------------------------------------------------------------

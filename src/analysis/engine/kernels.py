@@ -85,18 +85,8 @@ def _pool(k: int) -> ThreadPoolExecutor:
 # outcome codes, as in analysis.engine.jss.OUTCOMES
 _POSITIVE = 0
 _NEGATIVE = 1
+_NEUTRAL = 2
 _EXCLUDED = 3
-
-
-@njit(cache=True, inline="always", error_model="numpy")
-def _grid_index(day: int, t0: int, step: int, m: int) -> int:
-    """First grid index whose date is >= `day`, clipped to [0, m] (as `_Cells.index`)."""
-    g = -((t0 - day) // step)
-    if g < 0:
-        return 0
-    if g > m:
-        return m
-    return g
 
 
 @njit(cache=True, error_model="numpy")
@@ -156,6 +146,129 @@ def client_codes_into(bounds, offsets, data, codes):
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
+def sorted_starts(offsets, data):
+    """Whether the strings ``data[offsets[r]:offsets[r+1]]`` are in non-decreasing
+    byte order (for UTF-8, the order of the code points, i.e. of Python's
+    ``sorted``), and if so the first row of each run of equal strings."""
+    n = len(offsets) - 1
+    starts = np.empty(max(n, 1), np.int64)
+    k = 0
+    for r in range(n):
+        if r == 0:
+            starts[0] = 0
+            k = 1
+            continue
+        a0, b0 = offsets[r - 1], offsets[r]
+        la, lb = b0 - a0, offsets[r + 1] - b0
+        c = 0
+        for i in range(min(la, lb)):
+            x, y = data[a0 + i], data[b0 + i]
+            if x != y:
+                c = -1 if x < y else 1
+                break
+        if c == 0 and la != lb:
+            c = -1 if la < lb else 1
+        if c > 0:
+            return False, starts[:0]
+        if c < 0:
+            starts[k] = r
+            k += 1
+    return True, starts[:k]
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def contract_inputs(
+    start_s,
+    end_s,
+    earnings,
+    public,
+    private,
+    disputed,
+    flagged,
+    positive_public,
+    positive_private,
+    negative_public,
+    negative_private,
+    exclude_zero,
+    exclude_no_feedback,
+    tier_upper,
+    tier_units,
+    open_end,
+    out_start,
+    out_end,
+    out_code,
+    out_tier,
+    out_open,
+):
+    """`jss._contract_columns` in one pass, from the raw contract columns.
+
+    ``start_s``/``end_s`` are dates in seconds since 1970 (``datetime64[s]`` as
+    int64, NaT = the smallest int64), ``public``/``private`` floats (NaN =
+    empty). Writes the day numbers (``open_end`` for NaT), the outcome code
+    once ended (the spec's rules, the first that applies wins, as
+    `jss._outcome_codes`), the tier weight in units (``tier_units[i]`` while
+    earnings <= ``tier_upper[i]``, as its ``searchsorted``) and ``open_ok``.
+    """
+    nat = np.iinfo(np.int64).min
+    n_up = len(tier_upper)
+    for r in range(len(start_s)):
+        s = start_s[r]
+        e = end_s[r]
+        out_start[r] = open_end if s == nat else s // 86_400
+        out_end[r] = open_end if e == nat else e // 86_400
+        pub = public[r]
+        pri = private[r]
+        money = earnings[r]
+        no_pub = np.isnan(pub)
+        no_pri = np.isnan(pri)
+        if flagged[r]:
+            code = _EXCLUDED
+        elif disputed[r] or pub < negative_public or pri <= negative_private:
+            code = _NEGATIVE
+        elif (exclude_no_feedback and no_pub and no_pri) or (exclude_zero and money == 0):
+            code = _EXCLUDED
+        elif (no_pub or pub >= positive_public) and (no_pri or pri >= positive_private):
+            code = _POSITIVE
+        else:
+            code = _NEUTRAL
+        out_code[r] = code
+        t = 0
+        if np.isnan(money):
+            t = n_up
+        else:
+            while t < n_up and tier_upper[t] < money:
+                t += 1
+        out_tier[r] = tier_units[t]
+        out_open[r] = not flagged[r] and money > 0
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def repeat_strings(offsets, data, counts):
+    """Arrow string buffers of string ``i`` (``data[offsets[i]:offsets[i+1]]``)
+    repeated ``counts[i]`` times, in order: the new int64 offsets and bytes."""
+    n = 0
+    size = 0
+    for i in range(len(counts)):
+        n += counts[i]
+        size += counts[i] * (offsets[i + 1] - offsets[i])
+    new_offsets = np.empty(n + 1, np.int64)
+    new_data = np.empty(size, np.uint8)
+    new_offsets[0] = 0
+    row = 0
+    pos = 0
+    for i in range(len(counts)):
+        a = offsets[i]
+        length = offsets[i + 1] - a
+        for _ in range(counts[i]):
+            for k in range(length):
+                new_data[pos + k] = data[a + k]
+            pos += length
+            row += 1
+            new_offsets[row] = pos
+    return new_offsets, new_data
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
 def jss_chunk(
     bounds,
     start,
@@ -180,9 +293,10 @@ def jss_chunk(
     candidates,
     required,
     out_freelancer,
-    out_day,
+    out_seconds,
     out_scores,
     out_jss,
+    out_jss_na,
     out_counted,
     out_clients,
     f_offset,
@@ -196,18 +310,18 @@ def jss_chunk(
     ``j_first[f] .. m-1`` (grid ``t0 + j * step``), consecutive in ``f`` order.
     ``out_scores`` has one row per window (order of ``window_days``) and a last
     one for Trending; ``candidates`` index those rows (Trending = its last row).
+    The output columns are written as the frame holds them: ``out_seconds`` the
+    evaluation date in seconds since 1970 (a ``datetime64[s]`` view), ``out_jss``
+    the JSS as an integer with ``out_jss_na`` True where there is none.
     """
     n_f = len(bounds) - 1
     n_w = len(window_days)
+    day_seconds = 86_400
     width = m + 1  # grid cells plus the sink
     d_net = np.zeros((width, n_w), np.int64)  # difference arrays, cell-major
     d_tot = np.zeros((width, n_w), np.int64)
     d_cnt = np.zeros((width, n_w), np.int64)
     d_cli = np.zeros((width, n_w), np.int64)
-    run_net = np.zeros(n_w, np.int64)  # running sums at the current cell
-    run_tot = np.zeros(n_w, np.int64)
-    run_cnt = np.zeros(n_w, np.int64)
-    run_cli = np.zeros(n_w, np.int64)
     o_val = np.zeros(width, np.int64)  # open contracts' weight at each cell (every window)
     o_cnt = np.zeros(width, np.int64)  # difference array of open contracts counted
     max_rows = 0
@@ -223,14 +337,18 @@ def jss_chunk(
     n_clients = 0
     for r in range(bounds[0], bounds[n_f]):  # this part's rows only (others may be unset)
         n_clients = max(n_clients, client[r] + 1)
-    group_lo = np.full(n_clients, -1, np.int64)  # each client's current union, per window
-    group_hi = np.full(n_clients, -1, np.int64)
-    score = np.empty(n_w + 1)
-    win_quot = np.empty(n_w, np.int64)  # window length D = quot * step + rem
-    win_rem = np.empty(n_w, np.int64)
-    for d in range(n_w):
-        win_quot[d] = window_days[d] // step
-        win_rem[d] = window_days[d] - win_quot[d] * step
+    reach = np.zeros((max(n_clients, 1), n_w), np.int64)  # each client's union's end
+    # the grid index of a day (first date on or after it, clipped to [0, m], as
+    # `jss._Cells.index`) from a table: day t0 + i has grid_of[min(max(i, 0), span)]
+    span = max((m - 1) * step + 1, 0)
+    grid_of = np.empty(span + 1, np.int64)
+    for i in range(span + 1):
+        grid_of[i] = min(-((-i) // step), m)
+    # floor(length / length_step) of the lengths below n_len, from a table too
+    n_len = length_step * (max(cap_units // max(unit, 1), 0) + 2)
+    steps_of = np.empty(n_len, np.int64)
+    for i in range(n_len):
+        steps_of[i] = i // length_step
     row = 0
     for f in range(n_f):
         jf = j_first[f]
@@ -241,17 +359,13 @@ def jss_chunk(
             s, e, oc = start[r], end[r], outcome[r]
             tier = tier_units[r]
             if e != open_end and oc != _EXCLUDED:
-                w = min(cap_units, tier + ((e - s) // length_step) * unit)
+                length = e - s
+                k_len = steps_of[length] if 0 <= length < n_len else length // length_step
+                w = min(cap_units, tier + k_len * unit)
                 net = w if oc == _POSITIVE else (-w if oc == _NEGATIVE else 0)
-                # grid index of e + D for every window from one division:
-                # e - t0 = k * step + rem, D = a * step + b (0 <= rem, b < step)
-                k = (e - t0) // step
-                rem = e - t0 - k * step
-                lo = min(max(k + (1 if rem > 0 else 0), 0), m)
+                lo = grid_of[min(max(e - t0, 0), span)]
                 for d in range(n_w):
-                    x = rem + win_rem[d]
-                    g = k + win_quot[d] + (0 if x == 0 else (1 if x <= step else 2))
-                    hi = max(min(max(g, 0), m), lo)
+                    hi = max(grid_of[min(max(e + window_days[d] - t0, 0), span)], lo)
                     d_net[lo, d] += net
                     d_net[hi, d] -= net
                     d_tot[lo, d] += w
@@ -259,27 +373,30 @@ def jss_chunk(
                     d_cnt[lo, d] += 1
                     d_cnt[hi, d] -= 1
                     iv_hi[n_iv, d] = hi
-                key[n_iv] = lo * n_max + n_iv
+                key[n_iv] = (lo << 32) + n_iv
                 iv_lo[n_iv] = lo
                 iv_client[n_iv] = client[r]
                 n_iv += 1
-            if open_ok[r]:
-                a = s + max(open_days, 0)
-                lo = _grid_index(a, t0, step, m)
-                hi = _grid_index(e, t0, step, m)
+            a = s + max(open_days, 0)
+            # (open on some date only if e > a: the grid index is non-decreasing)
+            if open_ok[r] and e > a:
+                lo = grid_of[min(max(a - t0, 0), span)]
+                hi = grid_of[min(max(e - t0, 0), span)]
                 if hi > lo:
                     for g in range(lo, hi):
-                        k = (t0 + g * step - s) // length_step
+                        length = t0 + g * step - s
+                        k = steps_of[length] if 0 <= length < n_len else length // length_step
                         o_val[g] += min(cap_units, tier + k * unit)
                     o_cnt[lo] += 1
                     o_cnt[hi] -= 1
                     for d in range(n_w):
                         iv_hi[n_iv, d] = hi
-                    key[n_iv] = lo * n_max + n_iv
+                    key[n_iv] = (lo << 32) + n_iv
                     iv_lo[n_iv] = lo
                     iv_client[n_iv] = client[r]
                     n_iv += 1
-        # intervals by first cell (insertion sort of packed keys: few, nearly sorted)
+        # intervals by first cell (insertion sort of keys first cell << 32 | interval:
+        # few, nearly sorted)
         for i in range(1, n_iv):
             k0 = key[i]
             j = i - 1
@@ -287,73 +404,69 @@ def jss_chunk(
                 key[j + 1] = key[j]
                 j -= 1
             key[j + 1] = k0
-        # distinct clients: per window, the union of each client's intervals
-        # (swept by first cell, so an interval extends its client's current union
-        # or closes it and opens the next), counted with a difference array
+        # distinct clients: swept by first cell, each interval adds to the count
+        # the cells its client's union gains ([max(lo, reach), max(hi, reach)),
+        # empty when already covered), so no branch decides
         for q in range(n_iv):
-            key[q] = key[q] % n_max  # the interval, in order of first cell
-        for d in range(n_w):
-            for q in range(n_iv):
-                i = key[q]
-                lo, hi, c = iv_lo[i], iv_hi[i, d], iv_client[i]
-                if hi <= lo:
-                    continue
-                if group_hi[c] < 0 or lo > group_hi[c]:
-                    if group_hi[c] >= 0:
-                        d_cli[group_lo[c], d] += 1
-                        d_cli[group_hi[c], d] -= 1
-                    group_lo[c] = lo
-                    group_hi[c] = hi
-                elif hi > group_hi[c]:
-                    group_hi[c] = hi
-            for i in range(n_iv):
-                c = iv_client[i]
-                if group_hi[c] >= 0:
-                    d_cli[group_lo[c], d] += 1
-                    d_cli[group_hi[c], d] -= 1
-                    group_hi[c] = -1
-        # running sums over the dates, scores, Trending and the JSS
-        n_tr = len(trending)
-        o_run = 0
-        for d in range(n_w):
-            run_net[d] = 0
-            run_tot[d] = 0
-            run_cnt[d] = 0
-            run_cli[d] = 0
-        for g in range(jf, m):
-            o_run += o_cnt[g]
-            ov = o_val[g]
+            i = key[q] & 0xFFFFFFFF
+            lo = iv_lo[i]
+            c = iv_client[i]
             for d in range(n_w):
-                run_net[d] += d_net[g, d]
-                run_tot[d] += d_tot[g, d]
-                run_cnt[d] += d_cnt[g, d]
-                run_cli[d] += d_cli[g, d]
-                tot = float(run_tot[d] + ov)
-                if run_cli[d] >= min_clients and tot > 0 and run_cnt[d] + o_run >= min_contracts:
-                    x = 100 * float(run_net[d] + ov) / tot
-                    score[d] = min(max(x, 0.0), 100.0)
+                rc = reach[c, d]
+                p = max(lo, rc)
+                h = max(iv_hi[i, d], rc)
+                d_cli[p, d] += 1
+                d_cli[h, d] -= 1
+                reach[c, d] = h
+        for q in range(n_iv):
+            for d in range(n_w):
+                reach[iv_client[q], d] = 0
+        # per window along the dates: running sums in registers, each score
+        # straight into its row
+        n_rows = m - jf
+        n_tr = len(trending)
+        for d in range(n_w):
+            rn = 0
+            rt = 0
+            rc = 0
+            rl = 0
+            orun = 0
+            for g in range(jf, m):
+                orun += o_cnt[g]
+                ov = o_val[g]
+                rn += d_net[g, d]
+                rt += d_tot[g, d]
+                rc += d_cnt[g, d]
+                rl += d_cli[g, d]
+                tot = float(rt + ov)
+                i = row + g - jf
+                if rl >= min_clients and tot > 0 and rc + orun >= min_contracts:
+                    x = 100 * float(rn + ov) / tot
+                    out_scores[d, i] = min(max(x, 0.0), 100.0)
                 else:
-                    score[d] = np.nan
-            out_counted[row] = run_cnt[required] + o_run
-            out_clients[row] = run_cli[required]
-            tr = score[trending[0]]
-            for i in range(1, n_tr):
-                tr = tr + score[trending[i]]
-            score[n_w] = tr / n_tr
-            best = score[candidates[0]]
-            for i in range(1, len(candidates)):
-                v = score[candidates[i]]
+                    out_scores[d, i] = np.nan
+                if d == required:
+                    out_counted[i] = rc + orun
+                    out_clients[i] = rl
+        for i in range(row, row + n_rows):
+            tr = out_scores[trending[0], i]
+            for t in range(1, n_tr):
+                tr = tr + out_scores[trending[t], i]
+            out_scores[n_w, i] = tr / n_tr
+            best = out_scores[candidates[0], i]
+            for t in range(1, len(candidates)):
+                v = out_scores[candidates[t], i]
                 if np.isnan(best) or v > best:
                     best = v
-            for d in range(n_w + 1):
-                out_scores[d, row] = score[d]
-            if np.isnan(score[required]):
-                out_jss[row] = np.nan
+            if np.isnan(out_scores[required, i]):
+                out_jss[i] = 0
+                out_jss_na[i] = True
             else:
-                out_jss[row] = np.floor(best + 0.5 + 1e-9)
-            out_freelancer[row] = f_offset + f
-            out_day[row] = t0 + g * step
-            row += 1
+                out_jss[i] = np.int64(np.floor(best + 0.5 + 1e-9))
+                out_jss_na[i] = False
+            out_freelancer[i] = f_offset + f
+            out_seconds[i] = (t0 + (jf + i - row) * step) * day_seconds
+        row += n_rows
         # reset the freelancer's cells (jf..m, the sink included)
         for g in range(jf, width):
             o_val[g] = 0

@@ -21,6 +21,7 @@ import csv
 import datetime as dt
 import gzip
 import io
+import mmap
 import os
 import stat
 import zlib
@@ -499,6 +500,21 @@ def _arrow_types(spec: Table, header: list[str]) -> dict[str, pa.DataType]:
     }
 
 
+def _may_quote_values(path: Path) -> bool:
+    """Whether any quote character follows the header line: only then can a value
+    hold a newline, which makes Arrow's reader cut the file into blocks the slow
+    way (``newlines_in_values``). One ``memchr``-speed scan of the mapped file;
+    True (the safe answer) for compressed or unmappable files."""
+    if path.name.endswith(".gz"):
+        return True
+    try:
+        with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            line_end = mm.find(b"\n")
+            return line_end >= 0 and mm.find(b'"', line_end) >= 0
+    except (OSError, ValueError):
+        return True
+
+
 def _read_csv_typed(path: Path, spec: Table, header: list[str]) -> dict[str, pa.Array] | None:
     """Typed columns straight from Arrow's CSV reader, or None when any value needs a look.
 
@@ -519,7 +535,7 @@ def _read_csv_typed(path: Path, spec: Table, header: list[str]) -> dict[str, pa.
                 column_names=header,
                 skip_rows=1,
             ),
-            parse_options=pcsv.ParseOptions(newlines_in_values=True),
+            parse_options=pcsv.ParseOptions(newlines_in_values=_may_quote_values(path)),
             convert_options=pcsv.ConvertOptions(
                 column_types=_arrow_types(spec, header),
                 null_values=[""],
@@ -835,11 +851,13 @@ def read_table(
         if header is not None and not found and all(c in header for c in spec.required_columns):
             typed = _read_csv_typed(path, spec, header)
             if typed is not None:
-                # the key's hash count (Arrow, no GIL) overlaps the pandas conversion
+                # the schema's reductions and the key's hash count (Arrow, no GIL)
+                # overlap the pandas conversion
                 with ThreadPoolExecutor(max_workers=1) as pool:
+                    holds = pool.submit(_schema_holds, typed, spec)
                     unique = pool.submit(_surely_unique, typed, spec.key) if spec.key else None
                     frame = _to_frame(typed, spec)
-                    ok = _schema_holds(typed, spec) and _keys_unique(frame, spec, unique)
+                    ok = holds.result() and _keys_unique(frame, spec, unique)
                 if ok:
                     return frame, []
         raw, line_of = _read_csv_strings(path, spec, header, found)
