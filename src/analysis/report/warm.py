@@ -28,6 +28,7 @@ import time
 
 #: What a report kernel and the build's parent import besides ``analysis`` itself.
 NOTEBOOK_STACK = (
+    "pandas",
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "IPython.display",
