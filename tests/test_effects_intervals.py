@@ -116,7 +116,8 @@ def test_net_value_is_52_weeks_of_the_surplus_difference_in_differences():
 
     row = net_value(_two_freelancer_panel([10.0, 20.0, 40.0, 50.0])).iloc[0]
     assert row["estimate"] == pytest.approx(1560.0)
-    assert row["ci_low"] <= 1560.0 <= row["ci_high"]
+    # an exact fit: a zero-width interval, its ends equal to 1560 up to the last bit
+    assert row["ci_low"] - 1e-6 <= 1560.0 <= row["ci_high"] + 1e-6
     more_work = _two_freelancer_panel([10.0, 20.0, 40.0, 50.0])
     more_work["hours_worked"] = 2.0
     more_work["earnings_usd"] += 20.0
