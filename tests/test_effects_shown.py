@@ -251,3 +251,13 @@ def test_net_value_is_the_surplus_gained_after_the_gain_per_year_held():
     assert row["ci_low"] - 1e-6 <= 1560.0 <= row["ci_high"] + 1e-6
     none = net_value(lead_panel(surplus_after=0.0)).iloc[0]
     assert none["estimate"] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_hire_rate_lift_without_applications_is_refused_by_name():
+    """Hires per application needs the week's invitations and proposals: a panel
+    without them gets an input error naming the column, not a KeyError."""
+    from analysis.estimate.effects import hire_rate_lift
+    from analysis.io.errors import InputError
+
+    with pytest.raises(InputError, match="invitations"):
+        hire_rate_lift(lead_panel())

@@ -663,6 +663,9 @@ def test_quoted_values_decide_how_arrow_cuts_blocks(tmp_path: Path):
     packed.write_bytes(gzip.compress(b"freelancer_id,notes\nf1,x\n"))
     assert _may_quote_values(plain) is False
     assert [_may_quote_values(p) for p in (quoted, empty, packed)] == [True] * 3
+    # no "\n" at all (old Mac "\r" line ends): the header's end is unknown, so safe
+    old_mac = write(tmp_path / "e.csv", 'freelancer_id,notes\rf1,"a\rb"\r')
+    assert _may_quote_values(old_mac) is True
 
 
 def test_quoted_newline_kept_in_the_value_on_the_fast_path(tmp_path: Path):

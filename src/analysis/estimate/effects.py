@@ -1344,6 +1344,8 @@ def hire_rate_lift(
     the data cannot show (answered invitations and offers are not recorded).
     """
     exposure = ("invitations", "proposals", "jobs_before")
+    for col in ("hires", *exposure[:2]):
+        _check_outcome(panel, col)
     return badge_lift(
         panel, "hires", "gain", window, max_controls, seed, exposure=exposure, skip_lead=True
     )

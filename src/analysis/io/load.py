@@ -509,8 +509,8 @@ def _may_quote_values(path: Path) -> bool:
         return True
     try:
         with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            line_end = mm.find(b"\n")
-            return line_end >= 0 and mm.find(b'"', line_end) >= 0
+            line_end = mm.find(b"\n")  # none: a single line, or old Mac "\r" endings
+            return line_end < 0 or mm.find(b'"', line_end) >= 0
     except (OSError, ValueError):
         return True
 
