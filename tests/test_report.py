@@ -139,6 +139,31 @@ def test_select_notebooks_by_stem_number_or_file_name(tmp_path):
         select_notebooks(nbs, ["03-nope"])
 
 
+def test_the_stage_is_primed_only_for_notebooks_that_open_it(tmp_path, monkeypatch):
+    import subprocess
+
+    from analysis.report import build
+
+    started = []
+    monkeypatch.setattr(subprocess, "Popen", lambda argv, **kw: started.append(argv))
+    plain = tmp_path / "01-plain.py"
+    plain.write_text("print(1)\n", encoding="utf-8")
+    opens = tmp_path / "02-stage.py"
+    opens.write_text("stage = open_stage(history_path)\n", encoding="utf-8")
+    risky = tmp_path / "03-risk.py"
+    risky.write_text("stage = open_stage(history_path)\nrisk = stage.risk()\n", "utf-8")
+    params = {"history_path": "/h", "rules": "upwork-2025", "as_of": "2025-06-01", "seed": 7}
+
+    assert build._start_prime([plain], params) is None
+    build._start_prime([plain, opens], params)
+    build._start_prime([opens, risky], params)
+    assert len(started) == 2
+    assert started[0][1:] == [
+        "-m", "analysis.report.stage", "/h", "upwork-2025", "--seed", "7", "--as-of", "2025-06-01",
+    ]  # fmt: skip
+    assert started[1][-1] == "--risk" and "--risk" not in started[0]
+
+
 def test_history_sha256_covers_paths_and_bytes(tmp_path):
     folder = write_history(tmp_path / "h", ["f1", "f2"])
     (folder / "extra").mkdir()

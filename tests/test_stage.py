@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import subprocess
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -167,3 +170,53 @@ def test_concurrent_first_opens_build_one_stage(history, processed):
     assert len(set(results)) == 1
     folders = [p for p in processed.iterdir() if p.is_dir()]
     assert [p.name for p in folders] == [results[0][0]]  # no temporary folder left behind
+
+
+def _prime(history: Path, processed: Path, risk: bool) -> subprocess.CompletedProcess:
+    argv = st.prime_command(history, "upwork-2025", seed=0, as_of=None, risk=risk)
+    env = os.environ | {st.PROCESSED_ENV: str(processed)}
+    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_the_primer_computes_the_stage_and_its_risk_part_that_notebooks_then_read(
+    history, processed, monkeypatch
+):
+    done = _prime(history, processed, risk=True)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    key = st.stage_key(st.stage_inputs(history, "upwork-2025"))
+    assert sorted(p.name for p in processed.iterdir() if p.is_dir()) == [key, f"{key}-risk"]
+
+    def fail(*args, **kwargs):
+        raise AssertionError("a primed stage must not be computed again")
+
+    monkeypatch.setattr(st, "_compute", fail)
+    monkeypatch.setattr(st, "_materialise", lambda folder, *a: None)  # risk part: read only
+    stage = st.build_stage(history, "upwork-2025")
+    assert stage.key == key and len(stage.grid) > 0
+    assert set(stage.risk()) == set(st.RISK_FRAMES)
+
+
+def test_a_failing_primer_is_silent_and_writes_nothing(tmp_path, processed):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "contracts.csv").write_text("freelancer_id,contract_id\nf1,c1\n", encoding="utf-8")
+    done = _prime(bad, processed, risk=False)
+    assert (done.returncode, done.stdout, done.stderr) == (1, "", "")
+    assert not processed.exists() or not any(p.is_dir() for p in processed.iterdir())
+
+
+def test_a_primer_ended_by_sigterm_leaves_no_temporary_folder(processed):
+    from analysis import config
+
+    argv = st.prime_command(config.SAMPLE, "upwork-2025", seed=0, as_of=None, risk=False)
+    env = os.environ | {st.PROCESSED_ENV: str(processed)}
+    primer = subprocess.Popen(argv, env=env)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and primer.poll() is None:
+        if processed.is_dir() and any(p.is_dir() for p in processed.iterdir()):
+            break  # the temporary folder exists: the stage is being computed
+        time.sleep(0.05)
+    assert primer.poll() is None, "the sample's stage is computed in well over a second"
+    primer.send_signal(signal.SIGTERM)
+    assert primer.wait(timeout=60) == 130
+    assert [p for p in processed.iterdir() if p.is_dir()] == []

@@ -262,11 +262,13 @@ def build_reports(
         papermill_log = logging.getLogger("papermill")
         papermill_log.addFilter(_quiet_unknown_parameters)
         cwd = os.getcwd()
+        primer = _start_prime(selected, parameters)
         try:
             built = _run_all(
                 selected, build, kernels, parameters, provenance, with_code, jobs, progress
             )
         finally:
+            _stop(primer)
             papermill_log.removeFilter(_quiet_unknown_parameters)
             # papermill chdirs into the notebooks folder per kernel; with parallel kernels
             # the process-wide restores interleave and can leave the process there
@@ -296,8 +298,8 @@ def _run_all(
     namespace, matplotlib settings and execution counts as in a new kernel, only the
     imported modules (and the stage `analysis.report.notebook` keeps) are warm.
     Notebooks are taken in notebook order, except that those that do not open the
-    stage (`opens_stage`) go first: on a cold build they run while the first
-    notebook that opens it computes it, instead of a kernel waiting for it.
+    stage (`opens_stage`) go first: on a cold build they run while the background
+    primer (`_start_prime`) computes it, instead of a kernel waiting for it.
 
     Results keep the notebooks' order. The first failure (in notebook order among
     those that failed) is raised once every running notebook has stopped; no
@@ -369,6 +371,47 @@ def _run_all(
 def opens_stage(notebook: Path) -> bool:
     """True when the notebook's source calls ``open_stage(`` (it needs the computed stage)."""
     return "open_stage(" in notebook.read_text(encoding="utf-8")
+
+
+def _start_prime(selected: Sequence[Path], parameters: dict[str, Any]) -> Any:
+    """Start computing the stage in the background when a selected notebook opens it.
+
+    A kernel takes seconds to start and import its libraries, and the notebooks
+    that do not open the stage run first (`_run_all`); meanwhile a separate
+    process (`analysis.report.stage.prime`) computes the stage, and its risk part
+    when a selected notebook uses it (``.risk()``), so a cold build's notebooks wait
+    for it less. It computes nothing a notebook would not (same key, same lock: a
+    warm build's primer only reads the key), and a failure there is left to the
+    notebook, which then computes the stage itself and reports the error.
+    """
+    import subprocess
+
+    from analysis.report.stage import prime_command
+
+    if not any(opens_stage(nb) for nb in selected):
+        return None
+    risk = any(".risk()" in nb.read_text(encoding="utf-8") for nb in selected)
+    argv = prime_command(
+        parameters["history_path"], parameters["rules"],
+        seed=parameters["seed"], as_of=parameters["as_of"], risk=risk,
+    )  # fmt: skip
+    return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _stop(primer: Any) -> None:
+    """End the background primer (SIGTERM: it removes its temporary folder) if it is
+    still running once the notebooks are done, or failed, or were interrupted."""
+    import subprocess
+
+    if primer is None:
+        return
+    if primer.poll() is None:
+        primer.terminate()
+    try:
+        primer.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        primer.kill()
+        primer.wait()
 
 
 def default_jobs() -> int:
@@ -536,6 +579,10 @@ def _build_one(
             kernel_name=KERNEL_NAME,
             language="python",
             progress_bar=False,
+            # papermill would otherwise write the whole notebook (figures included)
+            # before and after every cell: most of the build process's own CPU time;
+            # it still writes it once at the end, and on a failure before raising
+            request_save_on_cell_execute=False,
             cwd=str(notebook.parent.resolve()),
             **({"km": km} if km is not None else {}),
             kernel_manager_class=_kernel_manager_class(kernels),
