@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from histories import make_history
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from analysis.cli import main
 from analysis.engine.status import STATUS_DTYPE
@@ -168,6 +170,52 @@ def test_no_treated_freelancer_gives_a_note_not_an_error(panel_lift_13):
     assert "no freelancer" in es.pooled.iloc[0]["note"]
     naive = naive_lift(never.iloc[:3000]).iloc[0]
     assert math.isnan(naive["estimate"]) and naive["note"]
+
+
+def test_naive_lift_by_hand():
+    """Two freelancers; Top Rated weeks 2, 5 (A) and 2 (B): mean 3; other weeks 1 (A)
+    and 1, 2, 0 (B): mean 1. Ratio 3. Deviations by freelancer: Top Rated A +1, B -1,
+    other 0 and 0, so the clustered variance of log(3) is
+    c * ((1/9)^2 + (1/9)^2) with c = 2/1 * 6/5 = 2.4: 4.8/81, SE 0.2434322."""
+    panel = pd.DataFrame(
+        {
+            "freelancer_id": ["A", "A", "A", "B", "B", "B", "B"],
+            "top_rated": [True, True, False, True, False, False, False],
+            "invitations": [2, 5, 1, 2, 1, 2, 0],
+        }
+    )
+    row = naive_lift(panel).iloc[0]
+    assert row["estimate"] == pytest.approx(3.0, rel=1e-12)
+    se = math.sqrt(4.8 / 81)
+    assert row["ci_low"] == pytest.approx(3 * math.exp(-1.959963984540054 * se), rel=1e-9)
+    assert row["ci_high"] == pytest.approx(3 * math.exp(1.959963984540054 * se), rel=1e-9)
+    assert (row["n_obs"], row["n_freelancers"]) == (7, 2)
+    none_when_badged = panel.assign(invitations=[0, 0, 1, 0, 1, 2, 0])
+    assert "no invitations in Top Rated weeks" in naive_lift(none_when_badged).iloc[0]["note"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(20, 400),
+    groups=st.integers(2, 40),
+    share=st.floats(0.05, 0.95),
+)
+def test_naive_lift_is_the_clustered_poisson_glm(seed, n, groups, share):
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(seed)
+    g = rng.integers(0, groups, n)
+    x = rng.random(n) < share
+    y = rng.poisson(np.exp(0.5 + 0.4 * x + 0.5 * rng.standard_normal(groups)[g]))
+    assume(0 < x.sum() < n and y[x].sum() > 0 and y[~x].sum() > 0 and len(np.unique(g)) > 1)
+    panel = pd.DataFrame({"freelancer_id": g.astype(str), "top_rated": x, "invitations": y})
+    row = naive_lift(panel).iloc[0]
+    fit = sm.GLM(y.astype(float), sm.add_constant(x.astype(float)), family=sm.families.Poisson())
+    fit = fit.fit(cov_type="cluster", cov_kwds={"groups": g})
+    assert math.log(row["estimate"]) == pytest.approx(fit.params[1], rel=1e-7, abs=1e-9)
+    se = math.log(row["ci_high"] / row["estimate"]) / 1.959963984540054
+    assert se == pytest.approx(fit.bse[1], rel=1e-6)
 
 
 def test_rate_premium_within_freelancer():

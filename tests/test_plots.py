@@ -110,3 +110,36 @@ def test_importance_bars_carry_drops_and_errors():
     assert sorted(round(p.get_width(), 9) for p in ax.patches) == [0.01, 0.05]
     segments = ax.collections[-1].get_segments()
     assert sorted(round(s[1][0] - s[0][0], 9) for s in segments) == [0.004, 0.02]
+
+
+def test_a_seaborn_grid_is_laid_out_once_and_seaborn_is_left_as_it_was(monkeypatch):
+    """A FacetGrid lays itself out on creation and after each map (a full draw each);
+    the report figures lay it out once, in `finish`."""
+    from matplotlib.figure import Figure
+    from seaborn.axisgrid import Grid
+
+    layouts = []
+    real = Figure.tight_layout
+    monkeypatch.setattr(Figure, "tight_layout", lambda fig, **kw: layouts.append(real(fig, **kw)))
+    means = pd.DataFrame(
+        {
+            "event_time": [-1, 0, 1] * 2,
+            "variable": ["a"] * 3 + ["b"] * 3,
+            "mean": [1.0, 2.0, 3.0, 2.0, 2.0, 1.0],
+            "sem": [0.1] * 6,
+        }
+    )
+    grid = plots.event_time_panels(means, title="t")
+    assert len(layouts) == 1
+    assert [len(line.get_xdata()) for ax in grid.axes.flat for line in ax.lines[:1]] == [3, 3]
+    seaborn_layout = Grid.tight_layout
+
+    @plots.one_layout
+    def broken() -> None:
+        raise ValueError("drawing failed")
+
+    with pytest.raises(ValueError, match="drawing failed"):
+        broken()
+    assert Grid.tight_layout is seaborn_layout
+    grid.tight_layout()  # seaborn's own layout works again outside the report figures
+    assert len(layouts) == 2

@@ -10,6 +10,7 @@ import io
 
 import numpy as np
 import pandas as pd
+import pytest
 from histories import contracts_frame
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -224,3 +225,35 @@ def test_calibration_table() -> None:
     out = rk.calibration_table(np.array([0, 0, 1, 0]), np.array([0.1, 0.2, 0.8, 0.9]), bins=2)
     np.testing.assert_allclose(out["predicted"], [0.15, 0.85])
     np.testing.assert_allclose(out["observed"], [0.0, 0.5])
+
+
+def test_weighted_auc_by_hand() -> None:
+    """Scores 0.1 (neg, w 2), 0.5 (pos, w 1), 0.5 (neg, w 1), 0.9 (pos, w 3). P = 4,
+    N = 3. The positive at 0.5 beats weight 2 and ties weight 1: 1 * (2 + 0.5); the one
+    at 0.9 beats all 3: 3 * 3. AUC = (2.5 + 9) / 12 = 0.958333..."""
+    y = np.array([0, 1, 0, 1])
+    score = np.array([0.1, 0.5, 0.5, 0.9])
+    auc = rk.weighted_auc(y, score, np.array([[2, 1, 1, 3], [1, 0, 0, 0]]))
+    assert auc[0] == pytest.approx(11.5 / 12)
+    assert np.isnan(auc[1])  # no positive weight: no AUC
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(2, 300),
+    levels=st.integers(1, 20),
+)
+def test_weighted_auc_is_sklearns(seed, n, levels) -> None:
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    score = rng.integers(0, levels, n) / levels  # many ties
+    w = rng.integers(0, 4, (3, n)).astype(float)
+    got = rk.weighted_auc(y, score, w)
+    for row, value in zip(w, got, strict=True):
+        if row[y == 1].sum() > 0 and row[y == 0].sum() > 0:
+            assert value == pytest.approx(roc_auc_score(y, score, sample_weight=row), abs=1e-12)
+        else:
+            assert np.isnan(value)

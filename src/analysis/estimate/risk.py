@@ -191,6 +191,45 @@ def fit_model(x: pd.DataFrame, y: np.ndarray, seed: int) -> Any:
         return model.fit(x, y)
 
 
+def predict_risk(model: Any, x: pd.DataFrame) -> np.ndarray:
+    """The fitted model's probability of a loss for each row of `x`, on one thread
+    (OpenMP's idle threads would spend about 20x the CPU of the prediction itself)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        return model.predict_proba(x)[:, 1]
+
+
+#: Bootstrap replicates weighted at once in `bootstrap_auc` (memory: this many x rows).
+REPLICATES_AT_ONCE = 25
+
+
+def weighted_auc(y: np.ndarray, score: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """ROC AUC of `score` for labels `y` under each row of `weights` (replicates x rows).
+
+    The area under the weighted ROC curve as sklearn's ``roc_auc_score`` with
+    ``sample_weight`` draws it (ties between a positive and a negative count half):
+    ``sum_k P_k (N_<k + N_k / 2) / (P N)`` over the distinct score values ``k``, with
+    ``P_k``, ``N_k`` the positive and negative weight at value ``k``. One sort for all
+    replicates instead of one per replicate. NaN where a replicate has no positive
+    or no negative weight.
+    """
+    y = np.asarray(y).astype(bool)
+    weights = np.atleast_2d(np.asarray(weights, dtype=np.float64))
+    levels, level = np.unique(np.asarray(score, dtype=np.float64), return_inverse=True)
+    k = len(levels)
+    pos = np.zeros((len(weights), k))
+    neg = np.zeros((len(weights), k))
+    for row, w in enumerate(weights):
+        pos[row] = np.bincount(level[y], weights=w[y], minlength=k)
+        neg[row] = np.bincount(level[~y], weights=w[~y], minlength=k)
+    below = np.cumsum(neg, axis=1) - neg  # negative weight strictly below each value
+    total = pos.sum(axis=1) * neg.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        auc = (pos * (below + neg / 2)).sum(axis=1) / total
+    return np.where(total > 0, auc, np.nan)
+
+
 def bootstrap_auc(
     y: np.ndarray,
     scores: dict[str, np.ndarray],
@@ -201,24 +240,27 @@ def bootstrap_auc(
     """ROC AUC of each score with a 95% cluster-bootstrap interval (clusters: `groups`).
 
     Each replicate draws the clusters with replacement (a multinomial count per
-    cluster, used as row weights), so a freelancer's weeks stay together. Returns
-    ``score``, ``auc``, ``lo``, ``hi``; with two or more scores also a row
-    ``"<first> - <second>"`` for the difference of the first two (paired, same
-    replicates).
+    cluster, used as row weights), so a freelancer's weeks stay together; a
+    replicate without both labels is skipped. Returns ``score``, ``auc``, ``lo``,
+    ``hi``; with two or more scores also a row ``"<first> - <second>"`` for the
+    difference of the first two (paired, same replicates). The AUCs are
+    `weighted_auc` (sklearn's, computed for all replicates at once).
     """
-    from sklearn.metrics import roc_auc_score
-
     rng = np.random.default_rng(seed)
     codes, uniq = pd.factorize(pd.Series(groups))
+    y = np.asarray(y)
     names = list(scores)
-    point = {n: roc_auc_score(y, scores[n]) for n in names}
-    reps = {n: [] for n in names}
-    for _ in range(n_boot):
-        w = rng.multinomial(len(uniq), np.full(len(uniq), 1 / len(uniq)))[codes]
-        if len(np.unique(y[w > 0])) < 2:
-            continue
+    point = {n: float(weighted_auc(y, scores[n], np.ones(len(y)))[0]) for n in names}
+    draws = np.array(
+        [rng.multinomial(len(uniq), np.full(len(uniq), 1 / len(uniq))) for _ in range(n_boot)]
+    ).reshape(n_boot, len(uniq))
+    reps = {n: np.empty(0) for n in names}
+    for start in range(0, n_boot, REPLICATES_AT_ONCE):  # bounded memory on long test sets
+        w = draws[start : start + REPLICATES_AT_ONCE][:, codes]
         for n in names:
-            reps[n].append(roc_auc_score(y, scores[n], sample_weight=w))
+            reps[n] = np.concatenate([reps[n], weighted_auc(y, scores[n], w)])
+    kept = np.isfinite(reps[names[0]])  # NaN: a replicate without both labels, skipped
+    reps = {n: r[kept] for n, r in reps.items()}
     rows = [
         {
             "score": n,
@@ -229,7 +271,7 @@ def bootstrap_auc(
         for n in names
     ]
     if len(names) >= 2:
-        d = np.asarray(reps[names[0]]) - np.asarray(reps[names[1]])
+        d = reps[names[0]] - reps[names[1]]
         rows.append(
             {
                 "score": f"{names[0]} - {names[1]}",

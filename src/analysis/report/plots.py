@@ -17,6 +17,8 @@ Conventions (see seaborn's ``examples/grouped_barplot.py`` and ``doc/matplotlibr
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 #: rc for report PNGs: 8 x 4.5 inches at 100 dpi -> 800 x 450 px.
@@ -60,6 +62,31 @@ def _use_inline_png() -> None:
     from matplotlib_inline.backend_inline import set_matplotlib_formats
 
     set_matplotlib_formats("png")
+
+
+def one_layout(draw: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate a figure function that builds a seaborn grid: lay it out once.
+
+    A seaborn ``FacetGrid`` (and ``catplot``) runs a tight layout, which draws the
+    whole figure to measure its text, when it is created, after every ``map`` and
+    in ``catplot``; `finish` lays the finished figure out once more. Only that last
+    layout counts, so while `draw` runs the grid's own layouts are skipped: the
+    same figure for a quarter of the drawing (most of a report kernel's plotting
+    time).
+    """
+
+    @functools.wraps(draw)
+    def drawn(*args: Any, **kwargs: Any) -> Any:
+        from seaborn.axisgrid import Grid
+
+        grid_layout = Grid.tight_layout
+        Grid.tight_layout = lambda self, *a, **k: self  # type: ignore[method-assign]
+        try:
+            return draw(*args, **kwargs)
+        finally:
+            Grid.tight_layout = grid_layout  # type: ignore[method-assign]
+
+    return drawn
 
 
 def finish(ax: Any, *, title: str, xlabel: str | None = None, ylabel: str | None = None) -> Any:
@@ -392,6 +419,7 @@ def transition_heatmap(data: Any, *, title: str) -> Any:
     return finish(ax, title=title, xlabel="Status the next Sunday", ylabel="Status this Sunday")
 
 
+@one_layout
 def _share_bars(data: Any, *, row: str, title: str, xlabel: str, ylabel: str) -> Any:
     """Horizontal bars of ``share`` by ``reason``, one panel per value of `row`, each
     panel sized to its number of bars and labelled with the percentages."""
@@ -607,6 +635,7 @@ def headroom_over_time(data: Any, *, title: str) -> Any:
     return finish(ax, title=title, xlabel="Quarter", ylabel="Share of Top Rated weeks")
 
 
+@one_layout
 def event_time_panels(means: Any, *, title: str, labels: dict[str, str] | None = None) -> Any:
     """Event-time means with a +-2 s.e. band, one panel per variable (tidy: event_time,
     variable, mean, sem); week 0 is the first week with the new status."""
@@ -703,6 +732,7 @@ def importance_bars(table: Any, *, title: str) -> Any:
 # ---------------------------------------------------------------------------
 
 
+@one_layout
 def event_time_effects(coefs: Any, *, title: str, truth: float | None = None) -> Any:
     """Event-time effects with 95% bands, one panel per event (tidy: event,
     event_time, estimate, ci_low, ci_high); dotted line at 1 (no change), dashed
@@ -839,6 +869,7 @@ def profiles_ecdf(data: Any, *, x: str, title: str, xlabel: str) -> Any:
     return finish(ax, title=title, xlabel=xlabel, ylabel="Share of profiles at or below")
 
 
+@one_layout
 def churn_bars(data: Any, *, title: str) -> Any:
     """Share of the same profiles whose JSS crossed the threshold between two snapshots,
     by horizon and direction, real beside simulated (tidy: horizon, measure, source,

@@ -138,7 +138,7 @@ def risk_tables(
     }
     if enough:
         model = rk.fit_model(data.loc[train, cols], y[train], seed)
-        p_test = model.predict_proba(data.loc[test, cols])[:, 1]
+        p_test = rk.predict_risk(model, data.loc[test, cols])
         y_test = y[test]
         headroom_score = -data.loc[test, "headroom"].fillna(0).to_numpy()
         scores = {"model": p_test, "headroom only": headroom_score}
