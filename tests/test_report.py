@@ -139,7 +139,7 @@ def test_select_notebooks_by_stem_number_or_file_name(tmp_path):
         select_notebooks(nbs, ["03-nope"])
 
 
-def test_the_stage_is_primed_only_for_notebooks_that_open_it(tmp_path, monkeypatch):
+def test_the_stage_is_primed_only_for_notebooks_that_open_it(tmp_path, monkeypatch, processed):
     import subprocess
 
     from analysis.report import build
@@ -162,6 +162,38 @@ def test_the_stage_is_primed_only_for_notebooks_that_open_it(tmp_path, monkeypat
         "-m", "analysis.report.stage", "/h", "upwork-2025", "--seed", "7", "--as-of", "2025-06-01",
     ]  # fmt: skip
     assert started[1][-1] == "--risk" and "--risk" not in started[0]
+
+
+def test_a_stored_stage_is_not_primed_again(tmp_path, monkeypatch, processed):
+    import subprocess
+
+    from analysis.report import build
+    from analysis.report.stage import build_stage
+
+    history = tmp_path / "history"
+    history.mkdir()
+    (history / "contracts.csv").write_text(
+        "freelancer_id,contract_id,client_id,start_date,end_date,earnings_usd,public_rating,"
+        "private_score,disputed,client_flagged,category,contract_type,hours\n"
+        "f1,c1,k1,2023-01-08,2023-03-20,800.00,5.0,10,false,false,design,fixed,\n",
+        encoding="utf-8",
+    )
+    opens = tmp_path / "01-stage.py"
+    opens.write_text("stage = open_stage(history_path)\n", encoding="utf-8")
+    risky = tmp_path / "02-risk.py"
+    risky.write_text("stage = open_stage(history_path)\nrisk = stage.risk()\n", "utf-8")
+    params = {"history_path": str(history), "rules": "upwork-2025", "as_of": None, "seed": 0}
+    started = []
+    monkeypatch.setattr(subprocess, "Popen", lambda argv, **kw: started.append(argv))
+
+    stage = build_stage(history, "upwork-2025")
+    assert build._start_prime([opens], params) is None and started == []
+    build._start_prime([opens, risky], params)  # the risk part is not stored yet
+    assert len(started) == 1 and started[0][-1] == "--risk"
+    stage.risk()
+    assert build._start_prime([opens, risky], params) is None and len(started) == 1
+    build._start_prime([opens], {**params, "seed": 1})  # another seed is another stage
+    assert len(started) == 2
 
 
 def test_history_sha256_covers_paths_and_bytes(tmp_path):

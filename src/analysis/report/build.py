@@ -380,17 +380,21 @@ def _start_prime(selected: Sequence[Path], parameters: dict[str, Any]) -> Any:
     that do not open the stage run first (`_run_all`); meanwhile a separate
     process (`analysis.report.stage.prime`) computes the stage, and its risk part
     when a selected notebook uses it (``.risk()``), so a cold build's notebooks wait
-    for it less. It computes nothing a notebook would not (same key, same lock: a
-    warm build's primer only reads the key), and a failure there is left to the
-    notebook, which then computes the stage itself and reports the error.
+    for it less. It computes nothing a notebook would not (same key, same lock); a
+    warm build, whose stage is stored already (`analysis.report.stage.stored`),
+    starts none. A failure there is left to the notebook, which then computes the
+    stage itself and reports the error.
     """
     import subprocess
 
-    from analysis.report.stage import prime_command
+    from analysis.report.stage import prime_command, stored
 
     if not any(opens_stage(nb) for nb in selected):
         return None
     risk = any(".risk()" in nb.read_text(encoding="utf-8") for nb in selected)
+    settings = {"seed": parameters["seed"], "as_of": parameters["as_of"], "risk": risk}
+    if stored(parameters["history_path"], parameters["rules"], **settings):
+        return None  # a warm build: nothing to compute
     argv = prime_command(
         parameters["history_path"], parameters["rules"],
         seed=parameters["seed"], as_of=parameters["as_of"], risk=risk,

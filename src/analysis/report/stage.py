@@ -509,9 +509,28 @@ def prime(
     notebook's `build_stage`: whichever process takes the lock first computes, the
     others read.
     """
+    if stored(history_path, rules, seed=seed, as_of=as_of, risk=risk):
+        return
     stage = build_stage(history_path, rules, seed=seed, as_of=as_of)
     if risk:
         stage.risk()
+
+
+def stored(
+    history_path: Path | str | None,
+    rules: str | Path = "upwork-2025",
+    *,
+    seed: int = 0,
+    as_of: str | None = None,
+    risk: bool = False,
+) -> bool:
+    """True when the stage of these inputs (and, with `risk`, its risk part) is
+    complete on disk: a warm build then needs no primer. Reads only the inputs'
+    hashes, not the history."""
+    source = Path(history_path) if history_path else config.SAMPLE
+    key = stage_key(stage_inputs(source, rules, seed=seed, as_of=as_of))
+    folders = [key] + ([f"{key}-risk"] if risk else [])
+    return all((processed_dir() / name / "stage.json").is_file() for name in folders)
 
 
 def prime_command(
