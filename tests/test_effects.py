@@ -490,3 +490,37 @@ def test_recent_hires_count_the_twelve_calendar_weeks_before_each_week():
     without = dataclasses.replace(history, activity=history.activity.drop(columns=["hires"]))
     no_hires = weekly_panel(without, "upwork-2025")
     assert no_hires["hires_12w"].isna().all()
+
+
+_FIT_TWICE = """
+import sys
+sys.path.insert(0, {tests!r})
+from test_effects import simulated_panel
+from analysis.estimate.effects import badge_lift
+panel = simulated_panel(1.3, seed=1)
+for _ in range(2):
+    row = badge_lift(panel, "invitations", "gain", (-12, 16), max_controls=None).iloc[0]
+    print(repr((row["estimate"], row["ci_low"], row["ci_high"])))
+"""
+
+
+def test_a_fit_gives_the_same_bits_in_every_run():
+    """Same seed, same bytes: pyfixest's fixed-effect order must not follow Python's
+    per-process string hashing, nor its solver's thread timing (`import_pyfixest`).
+    Two processes with different hash seeds, each fitting twice, print one result."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = _FIT_TWICE.format(tests=str(Path(__file__).parent))
+    outputs = []
+    for hash_seed in ("1", "2"):
+        env = {k: v for k, v in os.environ.items() if k != "RAYON_NUM_THREADS"}
+        env["PYTHONHASHSEED"] = hash_seed
+        done = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, done.stderr
+        outputs += done.stdout.split("\n")[:2]
+    assert len(outputs) == 4 and len(set(outputs)) == 1, outputs

@@ -603,28 +603,62 @@ FIXEF_TOL = 1e-6
 
 
 def import_pyfixest() -> Any:
-    """The `pyfixest` module, imported without its side effect on logging.
+    """The `pyfixest` module, imported without its side effect on logging and with
+    fits that give the same bits in every run.
 
-    pyfixest calls ``logging.basicConfig(level=logging.INFO)`` when imported, which
-    makes every library's INFO records print to stderr in that process (a report
-    built in a kernel that had fitted a model showed matplotlib's). The functions
-    used here are loaded (pyfixest loads its submodules lazily) and then the root
-    logger's level and handlers are put back as they were.
+    - Logging: pyfixest calls ``logging.basicConfig(level=logging.INFO)`` when
+      imported, which makes every library's INFO records print to stderr in that
+      process (a report built in a kernel that had fitted a model showed
+      matplotlib's). The functions used here are loaded (pyfixest loads its
+      submodules lazily) and then the root logger's level and handlers are put
+      back as they were.
+    - Same seed, same bytes: pyfixest 0.60 collects a formula's fixed effects in a
+      ``set`` of strings, whose order follows Python's per-process string hashing,
+      and projects them out in that order; its Rust solver splits the work across
+      threads. Either moves an estimate in its 9th digit from one run to the next.
+      So the fixed effects are encoded in the order the formula names them
+      (`_encode_fixed_effects_in_order`) and the solver runs on one thread
+      (``RAYON_NUM_THREADS=1`` unless already set, before its first fit).
     """
     import logging
+    import os
 
+    os.environ.setdefault("RAYON_NUM_THREADS", "1")
     root = logging.getLogger()
     level, handlers = root.level, list(root.handlers)
     try:
         import pyfixest
+        from pyfixest.estimation.formula import model_matrix
 
         # its submodules load lazily, on first use: load the ones used here now
         pyfixest.feols, pyfixest.fepois, pyfixest.LsmrDemeaner  # noqa: B018
+        model_matrix._encode_fixed_effects = _encode_fixed_effects_in_order
     finally:
         root.setLevel(level)
         for handler in [h for h in root.handlers if h not in handlers]:
             root.removeHandler(handler)
     return pyfixest
+
+
+def _encode_fixed_effects_in_order(fixed_effects: str, data: pd.DataFrame) -> str:
+    """pyfixest 0.60's ``_encode_fixed_effects`` (MIT), with the fixed effects kept in
+    the order the formula names them instead of a ``set``'s (see `import_pyfixest`):
+    the fixed-effects part of the formulaic formula, interactions ``a^b`` encoded as
+    one string column ``a_b``."""
+    import re
+
+    fes = list(dict.fromkeys(re.split(r"\s*\+\s*", fixed_effects)))
+    for fixed_effect in fes:
+        if "^" not in fixed_effect:
+            continue
+        parts = fixed_effect.split("^")
+        data[fixed_effect.replace("^", "_")] = (
+            data[parts[0]]
+            .astype(pd.StringDtype())
+            .str.cat(data[parts[1:]].astype(pd.StringDtype()), sep="^", na_rep=None)
+        )
+    encoded = (f"__fixed_effect__({fe.replace('^', '_')})" for fe in fes)
+    return f"{' + '.join(encoded)} - 1"
 
 
 def fit_model(kind: str, fml: str, data: pd.DataFrame):
