@@ -220,3 +220,28 @@ def test_a_primer_ended_by_sigterm_leaves_no_temporary_folder(processed):
     primer.send_signal(signal.SIGTERM)
     assert primer.wait(timeout=60) == 130
     assert [p for p in processed.iterdir() if p.is_dir()] == []
+
+
+def test_shared_fits_run_once_each_some_in_the_worker_and_the_pinned_ones_here():
+    ctx = multiprocessing.get_context("spawn")
+    tasks = [(("t", i), os.getpid, (), i != 3) for i in range(6)]  # task 3 stays here
+    with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+        done = st._run_shared(tasks, pool)
+    assert sorted(done) == [("t", i) for i in range(6)]
+    assert done[("t", 0)] != os.getpid()  # the first task goes to the worker
+    assert done[("t", 3)] == os.getpid()
+
+
+def test_shared_fits_fall_back_to_this_process_when_the_worker_dies():
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    class Dead:
+        def submit(self, fn, *args):
+            future = Future()
+            future.set_exception(BrokenProcessPool("worker died"))
+            return future
+
+    tasks = [(("t", i), os.getpid, (), True) for i in range(4)]
+    assert st._run_shared(tasks, Dead()) == {("t", i): os.getpid() for i in range(4)}
+    assert st._run_shared(tasks, None) == {("t", i): os.getpid() for i in range(4)}

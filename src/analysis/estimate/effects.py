@@ -82,7 +82,7 @@ from __future__ import annotations
 import json
 import math
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -1694,8 +1694,26 @@ def report_effects(
         why = "not estimated: nobody in this history is ever Top Rated, so there is nothing to compare"
         rows = [_empty_effect(e, units[e], "", why) for e in REPORT_EFFECTS]
         return score(pd.concat(rows, ignore_index=True), truth)
+    rows = effect_rows(history, panel, REPORT_EFFECTS, max_controls=max_controls, seed=seed)
+    return score(rows, truth)
+
+
+def effect_rows(
+    history: History | None,
+    panel: pd.DataFrame,
+    names: Sequence[str],
+    *,
+    max_controls: int | None = 100,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """The rows of `report_effects` named `names`, in that order, not yet scored.
+
+    The fits are independent and each gives the same bits wherever it runs, so a
+    caller may make them in several processes and concatenate the rows
+    (`analysis.report.stage` does). `history` is needed only for ``rate_premium``.
+    """
     fits = _effect_fits(history, panel, POOLED_WINDOW, max_controls, seed)
-    return score(_fit_rows(panel, fits), truth)
+    return _fit_rows(panel, {name: fits[name] for name in names})
 
 
 def render_effects(effects: pd.DataFrame) -> str:

@@ -283,35 +283,40 @@ def _compute(
     """The stage's frames, computed (the slow part of a cold build)."""
     from analysis.engine.jss import jss_grid
     from analysis.engine.status import status_events, status_grid
-    from analysis.estimate import value
-    from analysis.estimate.effects import read_truth, report_effects, weekly_panel
+    from analysis.estimate.effects import (
+        REPORT_EFFECTS,
+        read_truth,
+        report_effects,
+        score,
+        weekly_panel,
+    )
     from analysis.stories.faq import has_activity
     from analysis.stories.mechanics import one_bad_contract
     from analysis.stories.pressure import headroom_grid
 
     as_of = settings["as_of"] or history.as_of
     seed, max_controls = settings["seed"], settings["max_controls"]
-    grid = headroom_grid(history, rules, as_of=as_of)
-    status = status_grid(
-        history, rules, as_of=as_of, jss=grid[["freelancer_id", "eval_date", "jss"]]
-    )
-    events = status_events(status, rules)
-    other_status = status_grid(
-        history, other, as_of=as_of, jss=jss_grid(history, other, as_of=as_of)
-    )
-    panel = weekly_panel(history, rules, status=status) if has_activity(history) else None
-    truth = read_truth(source)
-    effects = report_effects(history, panel, truth, max_controls=max_controls, seed=seed)
-    parts = []
-    if panel is not None and panel["top_rated"].any():
-        for event in ("gain", "loss"):
-            try:
-                coefs = value.event_time_lift(
-                    panel, "invitations", event, max_controls=max_controls, seed=seed
-                )
-            except Exception:  # noqa: BLE001 - a chart the data cannot give is left out
-                continue
-            parts.append(coefs.assign(event=event))
+    fitting = _fit_pool() if has_activity(history) else contextlib.nullcontext()
+    with fitting as pool:  # started first: its imports overlap the grids
+        grid = headroom_grid(history, rules, as_of=as_of)
+        status = status_grid(
+            history, rules, as_of=as_of, jss=grid[["freelancer_id", "eval_date", "jss"]]
+        )
+        events = status_events(status, rules)
+        other_status = status_grid(
+            history, other, as_of=as_of, jss=jss_grid(history, other, as_of=as_of)
+        )
+        panel = weekly_panel(history, rules, status=status) if has_activity(history) else None
+        truth = read_truth(source)
+        if panel is None or not panel["top_rated"].any():
+            effects = report_effects(history, panel, truth, max_controls=max_controls, seed=seed)
+            parts = []
+        else:
+            done = _run_shared(_fit_tasks(history, panel, max_controls, seed), pool)
+            rows = [done[("effect", name)] for name in REPORT_EFFECTS]
+            effects = score(pd.concat(rows, ignore_index=True), truth)
+            parts = [done[("event_time", event)] for event in ("gain", "loss")]
+            parts = [part for part in parts if part is not None]
     cols = ["event_time", "estimate", "ci_low", "ci_high", "event"]
     event_time = (
         pd.concat(parts, ignore_index=True)
@@ -328,6 +333,141 @@ def _compute(
         "event_time": event_time,
         "drops": one_bad_contract(history, rules, grid=grid),
     }
+
+
+#: The stage's model fits, slowest first (measured on the bundled sample): the order
+#: in which this process and the fit worker take them (`_run_shared`).
+SLOW_FIRST = (
+    ("event_time", "gain"), ("effect", "hire_rate_lift"), ("effect", "invitation_lift"),
+    ("effect", "profile_view_lift"), ("effect", "hires_lift"),
+    ("effect", "maintenance_hours"), ("event_time", "loss"),
+    ("effect", "invitation_lift_losses"), ("effect", "net_value_usd_per_holder_year"),
+    ("effect", "invitation_lift_naive"), ("effect", "profile_views_lift_naive"),
+    ("effect", "rate_premium"),
+)  # fmt: skip
+
+
+def _fit_tasks(
+    history: History, panel: pd.DataFrame, max_controls: int | None, seed: int
+) -> list[tuple[tuple[str, str], Callable[..., Any], tuple, bool]]:
+    """Every fit of the stage as ``(key, function, arguments, may run elsewhere)``:
+    each effect row of `analysis.estimate.effects.REPORT_EFFECTS` and the event-time
+    invitations around the first gain and loss, slowest first. Only the rate
+    premium needs the history (the contracts), so it stays in this process."""
+    from analysis.estimate.effects import REPORT_EFFECTS
+
+    keys = [k for k in SLOW_FIRST if k[0] == "event_time" or k[1] in REPORT_EFFECTS]
+    keys += [("effect", e) for e in REPORT_EFFECTS if ("effect", e) not in keys]
+    tasks = []
+    for kind, name in keys:
+        if kind == "event_time":
+            tasks.append(((kind, name), _event_time_task, (panel, name, max_controls, seed), True))
+        else:
+            here = name == "rate_premium"
+            args = (history if here else None, panel, name, max_controls, seed)
+            tasks.append(((kind, name), _effect_task, args, not here))
+    return tasks
+
+
+def _effect_task(
+    history: History | None, panel: pd.DataFrame, name: str, max_controls: int | None, seed: int
+) -> pd.DataFrame:
+    """One unscored row of the effects table (`analysis.estimate.effects.effect_rows`)."""
+    from analysis.estimate.effects import effect_rows
+
+    return effect_rows(history, panel, [name], max_controls=max_controls, seed=seed)
+
+
+def _event_time_task(
+    panel: pd.DataFrame, event: str, max_controls: int | None, seed: int
+) -> pd.DataFrame | None:
+    """Invitations around the first `event` in 4-week bins, or None when the data
+    cannot give them (a chart left out, not an error)."""
+    from analysis.estimate import value
+
+    try:
+        coefs = value.event_time_lift(
+            panel, "invitations", event, max_controls=max_controls, seed=seed
+        )
+    except Exception:  # noqa: BLE001 - a chart the data cannot give is left out
+        return None
+    return coefs.assign(event=event)
+
+
+def _warm_worker() -> None:
+    """The fit worker's first job: import the estimators while the grids are computed."""
+    from analysis.estimate import effects, value  # noqa: F401
+
+    effects.import_pyfixest()
+
+
+@contextlib.contextmanager
+def _fit_pool() -> Iterator[Any]:
+    """One worker process for the stage's model fits when the machine has a second
+    core, else None (every fit then runs here). Each fit runs on one thread (so it
+    gives the same bits in every run: `analysis.estimate.effects.import_pyfixest`);
+    the worker is how a cold stage still uses both cores. Started with ``spawn`` (a
+    fresh interpreter: forking a process with live library thread pools is unsafe)
+    and given its imports at once (`_warm_worker`).
+
+    ``spawn`` imports the parent's main module again in the worker. That is safe
+    when it was started as a module (``python -m``: the build's primer, a Jupyter
+    kernel, pytest), whose main code is guarded; a script run by path may not guard
+    it and would compute the stage again in the worker, waiting on this process's
+    lock for ever. So the worker is used only in the first case.
+    """
+    import multiprocessing
+    import sys
+    from concurrent.futures import ProcessPoolExecutor
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    main = sys.modules.get("__main__")
+    if (cores or 1) < 2 or getattr(main, "__spec__", None) is None:
+        yield None
+        return
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        pool.submit(_warm_worker)
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_shared(
+    tasks: list[tuple[Any, Callable[..., Any], tuple, bool]], pool: Any
+) -> dict[Any, Any]:
+    """Run every task once, here and in `pool`'s one worker: whichever is free takes
+    the next task (in the given order; a task marked not to run elsewhere always
+    runs here). Without a pool, or once the worker has failed, everything runs here.
+    The results do not depend on where a task ran. Returns ``{key: result}``."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    todo = list(tasks)
+    out: dict[Any, Any] = {}
+    running = None  # (key, future, function, args) of the worker's current task
+    while todo or running is not None:
+        if running is not None and (running[1].done() or not todo):
+            key, future, fn, args = running
+            running = None
+            try:
+                out[key] = future.result()
+            except BrokenProcessPool:  # the worker died: do its task here, and the rest
+                out[key], pool = fn(*args), None
+        if running is None and pool is not None:
+            ahead = next((t for t in todo if t[3]), None)
+            if ahead is not None:
+                key, fn, args, _ = ahead
+                try:
+                    future = pool.submit(fn, *args)
+                except BrokenProcessPool:  # the worker died before this task
+                    pool = None
+                else:
+                    todo.remove(ahead)
+                    running = (key, future, fn, args)
+        if todo:
+            key, fn, args, _ = todo.pop(0)
+            out[key] = fn(*args)
+    return out
 
 
 def _date_units(frames: dict[str, pd.DataFrame | None]) -> dict[str, dict[str, str]]:
