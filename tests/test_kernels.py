@@ -1,8 +1,9 @@
-"""The compiled kernels (`analysis.engine.kernels`, the default path) equal the numpy engine.
+"""The compiled kernels (`analysis.engine.kernels`) equal the numpy engine.
 
 The numpy engine is the reference: `tests/test_jss.py` and `tests/test_status.py`
-check it (and, through the default, the kernels) against per-date transcriptions
-of the spec. Here every column of the kernel path must equal the numpy path
+check it against per-date transcriptions of the spec (small histories take the
+numpy path by default, `analysis.engine.backend`). Here every column of the
+kernel path (``backend="numba"``) must equal the numpy path
 exactly, on random boundary-heavy histories, with the bundled rule sets and with
 a rule set where every number differs; plus a few literal cases where the answer
 is worked by hand.
@@ -26,6 +27,7 @@ from analysis.io.history import History
 
 RULES = load_rules("upwork-2025")
 SEED = load_rules("seed-article")
+K = "numba"  # the kernels, asked for by name (small histories default to numpy)
 PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -42,15 +44,15 @@ def assert_same(kernel: pd.DataFrame, reference: pd.DataFrame) -> None:
 @given(histories(max_freelancers=4, max_contracts=10), st.integers(1, 3))
 def test_jss_kernel_equals_numpy(history: History, chunk: int) -> None:
     reference = jss_grid(history, RULES, backend="numpy")
-    assert_same(jss_grid(history, RULES), reference)
-    assert_same(jss_grid(history, RULES, chunk_size=chunk), reference)
+    assert_same(jss_grid(history, RULES, backend=K), reference)
+    assert_same(jss_grid(history, RULES, chunk_size=chunk, backend=K), reference)
 
 
 @settings(max_examples=40, deadline=None)
 @given(histories(max_freelancers=3, max_contracts=10))
 def test_jss_kernel_equals_numpy_with_other_rules(history: History) -> None:
     rules = _other_rules()
-    assert_same(jss_grid(history, rules), jss_grid(history, rules, backend="numpy"))
+    assert_same(jss_grid(history, rules, backend=K), jss_grid(history, rules, backend="numpy"))
 
 
 @PROPS
@@ -61,7 +63,7 @@ def test_jss_kernel_equals_numpy_on_a_later_window_of_dates(history: History, sh
     end = history.as_of - pd.Timedelta(days=30)
     for rules in (RULES, _other_rules()):
         assert_same(
-            jss_grid(history, rules, start=start, end=end),
+            jss_grid(history, rules, start=start, end=end, backend=K),
             jss_grid(history, rules, start=start, end=end, backend="numpy"),
         )
 
@@ -71,8 +73,8 @@ def test_jss_kernel_equals_numpy_on_a_later_window_of_dates(history: History, sh
 def test_status_kernels_equal_numpy(history: History, seed: bool, chunk: int) -> None:
     rules = SEED if seed else RULES
     reference = status_grid(history, rules, backend="numpy")
-    assert_same(status_grid(history, rules), reference)
-    assert_same(status_grid(history, rules, chunk_size=chunk), reference)
+    assert_same(status_grid(history, rules, backend=K), reference)
+    assert_same(status_grid(history, rules, chunk_size=chunk, backend=K), reference)
 
 
 @PROPS
@@ -85,7 +87,7 @@ def test_status_kernels_equal_numpy_with_payments_dropped(history: History) -> N
         freelancers=history.freelancers,
         account_events=history.account_events,
     )
-    assert_same(status_grid(spread, RULES), status_grid(spread, RULES, backend="numpy"))
+    assert_same(status_grid(spread, RULES, backend=K), status_grid(spread, RULES, backend="numpy"))
 
 
 @settings(max_examples=200, deadline=None)
@@ -110,12 +112,12 @@ def test_cumulative_earnings_kernel_equals_numpy(flows, days, base) -> None:
     last = first + np.asarray([f[2] for f in flows], dtype=np.int64)
     amount = np.asarray([f[3] for f in flows], dtype=np.float64)
     fl = Flows(code, np.arange(len(code)), first, last, amount)
-    kernel = cumulative_earnings(fl, 3, days, base)
+    kernel = cumulative_earnings(fl, 3, days, base, backend=K)
     reference = cumulative_earnings(fl, 3, days, base, backend="numpy")
     assert np.array_equal(kernel, reference)
     # earnings between grid days, as the status grid asks for them
     between = (np.arange(len(days))[::-1], np.arange(len(days)))
-    kernel = cumulative_earnings(fl, 3, days, base, between=between)
+    kernel = cumulative_earnings(fl, 3, days, base, backend=K, between=between)
     reference = cumulative_earnings(fl, 3, days, base, backend="numpy", between=between)
     assert np.array_equal(kernel, reference)
     full = cumulative_earnings(fl, 3, days, base)
@@ -131,8 +133,9 @@ def test_cumulative_earnings_by_hand() -> None:
         np.array([7, 9]),
         np.array([70.0, 5.0]),
     )
-    out = cumulative_earnings(fl, 1, np.array([3, 7, 10]), 0)
-    assert out.tolist() == [[30.0, 70.0, 75.0]]
+    for backend in ("numba", "numpy"):
+        out = cumulative_earnings(fl, 1, np.array([3, 7, 10]), 0, backend=backend)
+        assert out.tolist() == [[30.0, 70.0, 75.0]]
 
 
 def test_jss_kernel_by_hand() -> None:
@@ -145,16 +148,19 @@ def test_jss_kernel_by_hand() -> None:
         {"start_date": "2021-12-13", "end_date": "2021-12-23", "public_rating": 5.0, **money},
         {"start_date": "2021-12-03", "end_date": "2021-12-13", "public_rating": 3.0, **money},
     ]
-    grid = jss_grid(make_history(rows), RULES, start="2022-01-02", end="2022-01-02")
-    assert grid["jss"].tolist() == [0]
-    assert grid["clients_24m"].tolist() == [2]
+    day = {"start": "2022-01-02", "end": "2022-01-02"}
+    for backend in ("numba", "numpy", "auto"):
+        grid = jss_grid(make_history(rows[:2]), RULES, backend=backend, **day)
+        assert grid["jss"].tolist() == [0]
+        assert grid["clients_24m"].tolist() == [2]
     rows.append(
         {"start_date": "2021-12-23", "end_date": "2022-01-02", "public_rating": 5.0, **money}
     )
-    grid = jss_grid(make_history(rows), RULES, start="2022-01-02", end="2022-01-02")
-    assert grid["score_3m"].tolist() == [pytest.approx(100 / 3)]
-    assert grid["jss"].tolist() == [33]
-    assert grid["counted_24m"].tolist() == [3]
+    for backend in ("numba", "numpy", "auto"):
+        grid = jss_grid(make_history(rows), RULES, backend=backend, **day)
+        assert grid["score_3m"].tolist() == [pytest.approx(100 / 3)]
+        assert grid["jss"].tolist() == [33]
+        assert grid["counted_24m"].tolist() == [3]
 
 
 def test_iter_jss_grid_kernel_chunks_concatenate() -> None:
@@ -164,7 +170,7 @@ def test_iter_jss_grid_kernel_chunks_concatenate() -> None:
         for i in range(5)
     ]  # fmt: skip
     history = make_history(rows)
-    parts = list(iter_jss_grid(history, RULES, chunk_size=2))
+    parts = list(iter_jss_grid(history, RULES, chunk_size=2, backend=K))
     assert len(parts) == 3
     assert_same(pd.concat(parts, ignore_index=True), jss_grid(history, RULES, backend="numpy"))
 
@@ -223,7 +229,7 @@ def test_jss_matrix_is_the_grid_laid_out(history: History, shift: int) -> None:
     bounds = np.searchsorted(code, np.arange(len(ids) + 1))
     first = int(c["start_date"].min().to_datetime64().astype("datetime64[D]").astype(np.int64))
     last = int(np.datetime64(history.as_of.date(), "D").astype(np.int64))
-    days, dense = jss_matrix(c, bounds, RULES, first + shift, last)
+    days, dense = jss_matrix(c, bounds, RULES, first + shift, last, backend=K)
     grid = jss_grid(history, RULES, start=np.datetime64(first + shift, "D"), end=history.as_of)
     expected = np.full(dense.shape, np.nan)
     row = np.searchsorted(ids, grid["freelancer_id"].astype(str).to_numpy())
@@ -257,10 +263,10 @@ def test_grids_do_not_depend_on_the_number_of_threads(monkeypatch) -> None:
     status_ref = status_grid(history, RULES, backend="numpy")
     for n in ("1", "2", "5"):
         monkeypatch.setenv("TOPRATED_THREADS", n)
-        assert_same(jss_grid(history, RULES), jss_ref)
-        assert_same(jss_grid(history, RULES, chunk_size=5), jss_ref)
-        assert_same(status_grid(history, RULES), status_ref)
-        assert_same(status_grid(history, RULES, chunk_size=7), status_ref)
+        assert_same(jss_grid(history, RULES, backend=K), jss_ref)
+        assert_same(jss_grid(history, RULES, chunk_size=5, backend=K), jss_ref)
+        assert_same(status_grid(history, RULES, backend=K), status_ref)
+        assert_same(status_grid(history, RULES, chunk_size=7, backend=K), status_ref)
 
 
 @settings(max_examples=200, deadline=None)
@@ -285,3 +291,65 @@ def test_sorted_starts_is_python_sorted_order(ids) -> None:
         len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data)
     )
     assert repeated.to_pylist() == [s for s, k in zip(ids, counts, strict=True) for _ in range(k)]
+
+
+def test_auto_takes_numpy_for_small_inputs_and_the_kernels_for_large() -> None:
+    from analysis.engine.backend import AUTO_NUMBA_CONTRACTS, resolve_backend
+
+    assert resolve_backend("auto", 0) == "numpy"
+    assert resolve_backend("auto", AUTO_NUMBA_CONTRACTS - 1) == "numpy"
+    assert resolve_backend("auto", AUTO_NUMBA_CONTRACTS) == "numba"
+    assert resolve_backend("numba", 1) == "numba"
+    assert resolve_backend("numpy", 10**9) == "numpy"
+    with pytest.raises(ValueError, match="fortran"):
+        resolve_backend("fortran", 1)
+
+
+def test_auto_on_a_large_history_runs_the_kernels(monkeypatch) -> None:
+    """Above the threshold ``"auto"`` is the kernels: with the threshold lowered to
+    one contract, a spy on the kernel sees the call, and the grid is the numpy one."""
+    import analysis.engine.backend as backend
+    import analysis.engine.jss as jss
+
+    history = make_history([{"end_date": "2021-06-01"}, {"end_date": "2021-07-01"}])
+    calls = []
+    kernel = jss.CHUNK_COLUMNS["numba"]
+    monkeypatch.setitem(jss.CHUNK_COLUMNS, "numba", lambda *a: calls.append(1) or kernel(*a))
+    monkeypatch.setattr(backend, "AUTO_NUMBA_CONTRACTS", 1)
+    grid = jss_grid(history, RULES)
+    assert calls
+    assert_same(grid, jss_grid(history, RULES, backend="numpy"))
+    monkeypatch.setattr(backend, "AUTO_NUMBA_CONTRACTS", 3)
+    calls.clear()
+    jss_grid(history, RULES)
+    assert not calls
+
+
+def test_the_bundled_sample_never_imports_numba() -> None:
+    """A report build's engine work on the bundled sample (the stage's grids under
+    both rule sets, the headroom grid, report 01's scenarios) takes the numpy
+    path, so a fresh clone compiles no kernel and no report process imports numba."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+from analysis import config
+from analysis.engine.jss import jss_grid
+from analysis.engine.ruleset import load_rules
+from analysis.engine.status import status_grid
+from analysis.io.load import read_history
+from analysis.stories.mechanics import one_bad_contract
+from analysis.stories.pressure import headroom_grid
+history = read_history(config.SAMPLE)
+grid = headroom_grid(history, load_rules("upwork-2025"), as_of=history.as_of)
+one_bad_contract(history, load_rules("upwork-2025"), grid=grid)
+for name in ("upwork-2025", "seed-article"):
+    rules = load_rules(name)
+    jss = jss_grid(history, rules, as_of=history.as_of)
+    status_grid(history, rules, as_of=history.as_of, jss=jss[["freelancer_id", "eval_date", "jss"]])
+print(len(history.contracts), "numba" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    contracts, imported = out.stdout.split()
+    assert int(contracts) > 0 and imported == "False"

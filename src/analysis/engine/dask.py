@@ -107,9 +107,11 @@ def warm_up(client) -> None:
 
 
 def _engine(kind: str, history: History, rules, start, end, as_of) -> pd.DataFrame:
+    """One partition's grid, on the kernels whatever the partition's size: a worker
+    lives for many tasks, so it pays numba's start-up once (`analysis.engine.backend`)."""
     if kind == "jss":
-        return jss_grid(history, rules, start=start, end=end, as_of=as_of)
-    return status_grid(history, rules, start=start, end=end, as_of=as_of)
+        return jss_grid(history, rules, start=start, end=end, as_of=as_of, backend="numba")
+    return status_grid(history, rules, start=start, end=end, as_of=as_of, backend="numba")
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:

@@ -33,7 +33,7 @@ and ``100 * (P - N) / T`` is computed from exact operands -- the result equals a
 per-date, per-contract transcription of the spec bit for bit (tested).
 
 Two backends. The design above is the numpy reference (``backend="numpy"``).
-The default, ``backend="numba"``, hands each chunk's per-contract arrays (the
+The kernels (``backend="numba"``) hand each chunk's per-contract arrays (the
 same `_contract_columns`, made in one compiled pass over the raw columns by
 `kernels.contract_inputs`) to `analysis.engine.kernels.jss_chunk`, which walks
 each freelancer's contracts once and keeps the same integer sums in arrays of
@@ -44,6 +44,9 @@ kernel writes the frame's columns as the frame holds them (dates in seconds,
 the JSS as int64 and its NA mask), ids already in sorted order are grouped
 without a factorize (`kernels.sorted_starts`), and the id column is the ids'
 bytes repeated (`kernels.repeat_strings`), so building the frame copies nothing.
+The default, ``backend="auto"``, takes the kernels for large histories and the
+numpy reference for small ones, where it is faster than starting numba
+(`analysis.engine.backend`).
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from analysis.engine.backend import resolve_backend
 from analysis.engine.ruleset import Rules
 from analysis.io.history import History, to_day
 
@@ -529,13 +533,18 @@ def _prepare(
     end: Any,
     as_of: Any,
     freelancers: Iterable[str] | None,
+    backend: str = "auto",
 ) -> _Prepared:
+    """The grid's inputs, grouped by freelancer. With the kernels' `backend` (as
+    `resolve_backend` reads it) ids already in sorted order are grouped by a
+    kernel; the numpy path factorizes them and never imports numba."""
     contracts = history.contracts
+    compiled = resolve_backend(backend, len(contracts)) == "numba"
     if freelancers is not None:
         wanted = pd.Index(list(freelancers), dtype="str")
         contracts = contracts[contracts["freelancer_id"].isin(wanted)]
     table = contracts[list(_NEEDED)]
-    grouped = _sorted_groups(table["freelancer_id"])
+    grouped = _sorted_groups(table["freelancer_id"]) if compiled else None
     if grouped is not None:  # already sorted by id (the usual file): no factorize
         id_array, bounds = grouped
         order = None
@@ -679,7 +688,7 @@ def jss_matrix(
     rules: Rules,
     first_day: int,
     last_day: int,
-    backend: str = "numba",
+    backend: str = "auto",
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     columns: dict[str, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -694,7 +703,7 @@ def jss_matrix(
     `columns`, when given, are ``_contract_columns(contracts, rules)`` (the
     caller needs them too), so they are not computed again.
     """
-    compute = _backend(backend)
+    compute = CHUNK_COLUMNS[resolve_backend(backend, len(contracts))]
     table = contracts[list(_NEEDED)]
     bounds = np.asarray(bounds, dtype=np.int64)
     n = len(bounds) - 1
@@ -916,14 +925,13 @@ def _kernel_columns(
     in_parts(bounds, part)
 
 
-#: The ways to compute a chunk: the compiled kernel (default) and the numpy reference.
-BACKENDS = {"numba": _kernel_columns, "numpy": _chunk_columns}
+#: The ways to compute a chunk: the compiled kernel and the numpy reference.
+CHUNK_COLUMNS = {"numba": _kernel_columns, "numpy": _chunk_columns}
 
 
-def _backend(name: str):
-    if name not in BACKENDS:
-        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {name!r}")
-    return BACKENDS[name]
+def _backend(name: str, history: History) -> str:
+    """The backend that computes `history`'s grid (`analysis.engine.backend`)."""
+    return resolve_backend(name, len(history.contracts))
 
 
 def _chunks(prep: _Prepared, chunk_size: int) -> Iterator[tuple[int, int]]:
@@ -938,10 +946,13 @@ def _chunks(prep: _Prepared, chunk_size: int) -> Iterator[tuple[int, int]]:
             yield f0, f1
 
 
-def _repeat_ids(ids: pa.Array, counts: np.ndarray) -> pd.api.extensions.ExtensionArray:
+def _repeat_ids(
+    ids: pa.Array, counts: np.ndarray, compiled: bool = True
+) -> pd.api.extensions.ExtensionArray:
     """Id ``i`` repeated ``counts[i]`` times, as a pandas "str" array built straight
-    into Arrow buffers (`kernels.repeat_strings`) instead of a ``take``."""
-    buffers = _string_buffers(ids)
+    into Arrow buffers (`kernels.repeat_strings`) instead of a ``take`` when
+    `compiled` (the kernels' backend; the numpy path takes)."""
+    buffers = _string_buffers(ids) if compiled else None
     if buffers is None or len(ids) == 0:
         index = np.repeat(np.arange(len(ids), dtype=np.int64), counts)
         return pd.array(ids.take(pa.array(index)), dtype="str")
@@ -955,12 +966,16 @@ def _repeat_ids(ids: pa.Array, counts: np.ndarray) -> pd.api.extensions.Extensio
 
 
 def _frame(
-    ids: pa.Array, counts: np.ndarray, arrays: Mapping[str, np.ndarray], rules: Rules
+    ids: pa.Array,
+    counts: np.ndarray,
+    arrays: Mapping[str, np.ndarray],
+    rules: Rules,
+    compiled: bool = True,
 ) -> pd.DataFrame:
     """The output frame from flat arrays, without copying them: id ``i`` of `ids`
     repeated ``counts[i]`` times (its rows are consecutive) is the id column."""
     data = {
-        "freelancer_id": _repeat_ids(ids, counts),
+        "freelancer_id": _repeat_ids(ids, counts, compiled),
         "eval_date": arrays["eval_s"].view(_SECONDS),
         "jss": pd.arrays.IntegerArray(arrays["jss"], arrays["jss_na"]),
     }
@@ -977,7 +992,7 @@ def iter_jss_grid(
     as_of: Any = None,
     freelancers: Iterable[str] | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
-    backend: str = "numba",
+    backend: str = "auto",
 ) -> Iterator[pd.DataFrame]:
     """`jss_grid`, as a stream of frames of up to `chunk_size` freelancers each.
 
@@ -986,12 +1001,14 @@ def iter_jss_grid(
     arrays of ``chunk_size x dates`` values, so a million freelancers can be
     streamed to disk.
     """
-    compute = _backend(backend)
-    prep = _prepare(history, rules, start, end, as_of, freelancers)
+    backend = _backend(backend, history)
+    compute, compiled = CHUNK_COLUMNS[backend], backend == "numba"
+    prep = _prepare(history, rules, start, end, as_of, freelancers, backend)
     for f0, f1 in _chunks(prep, chunk_size):
         out = _new_columns(rules, int(prep.out_off[f1] - prep.out_off[f0]))
         compute(prep, rules, f0, f1, out)
-        yield _frame(prep.ids[f0:f1], np.diff(prep.out_off[f0 : f1 + 1]), out, rules)
+        counts = np.diff(prep.out_off[f0 : f1 + 1])
+        yield _frame(prep.ids[f0:f1], counts, out, rules, compiled)
 
 
 def jss_grid(
@@ -1002,7 +1019,7 @@ def jss_grid(
     as_of: Any = None,
     freelancers: Iterable[str] | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
-    backend: str = "numba",
+    backend: str = "auto",
 ) -> pd.DataFrame:
     """The JSS and its window scores for every freelancer and JSS evaluation date.
 
@@ -1019,18 +1036,21 @@ def jss_grid(
     `freelancers` restricts the computation to those ids. `chunk_size`
     freelancers are computed at a time (it bounds the working memory, not the
     result); every chunk writes straight into the result's arrays.
-    `backend` ``"numba"`` (default) computes each chunk with the compiled
-    single-pass kernel (`analysis.engine.kernels`); ``"numpy"`` with the
-    vectorised reference this module describes. Both give identical frames.
+    `backend` ``"numba"`` computes each chunk with the compiled single-pass
+    kernel (`analysis.engine.kernels`), ``"numpy"`` with the vectorised
+    reference this module describes, ``"auto"`` (default) with the faster of the
+    two for the history's size (`analysis.engine.backend`). All give identical
+    frames.
     """
-    compute = _backend(backend)
-    prep = _prepare(history, rules, start, end, as_of, freelancers)
+    backend = _backend(backend, history)
+    compute = CHUNK_COLUMNS[backend]
+    prep = _prepare(history, rules, start, end, as_of, freelancers, backend)
     n_rows = int(prep.out_off[-1]) if len(prep.days) else 0
     out = _new_columns(rules, n_rows)
     for f0, f1 in _chunks(prep, chunk_size):
         r0, r1 = prep.out_off[f0], prep.out_off[f1]
         compute(prep, rules, f0, f1, {k: v[..., r0:r1] for k, v in out.items()})
-    return _frame(prep.ids, np.diff(prep.out_off), out, rules)
+    return _frame(prep.ids, np.diff(prep.out_off), out, rules, backend == "numba")
 
 
 # ---------------------------------------------------------------------------
@@ -1080,7 +1100,7 @@ def headroom(history: History, freelancer_id: str, at: Any, rules: Rules) -> dic
         raise ValueError(f"freelancer {freelancer_id!r} has no contracts in {history.source}")
     t = _latest_jss_date(at, rules)
     eval_date = pd.Timestamp(t * _DAY_S, unit="s")
-    prep = _prepare(history, rules, eval_date, eval_date, None, [freelancer_id])
+    prep = _prepare(history, rules, eval_date, eval_date, None, [freelancer_id], "numpy")
     cols = _chunk_inputs(prep, 0, 1, rules)
     # one cell (the evaluation date) even if the first contract starts later
     _, sums = _chunk_sums(cols, prep.days, np.zeros(1, dtype=np.int64), rules)

@@ -34,6 +34,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analysis.engine.backend import resolve_backend
 from analysis.io.history import History, to_day
 
 #: Integer day number of a missing date (``NaT``).
@@ -148,7 +149,7 @@ def cumulative_earnings(
     n_freelancers: int,
     days: np.ndarray,
     base: int,
-    backend: str = "numba",
+    backend: str = "auto",
     between: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """``E[f, j]`` = earnings of freelancer ``f`` on the days in ``(base, days[j]]``.
@@ -156,6 +157,8 @@ def cumulative_earnings(
     `days` must be strictly increasing day numbers, all ``> base``. A flow's
     amount is spread evenly over its own days ``first..last``; only the part after
     `base` counts. Returns a float64 array of shape ``(n_freelancers, len(days))``.
+    ``backend="auto"`` (default) picks one of the two below by the number of flows
+    (`analysis.engine.backend`).
     ``backend="numba"`` runs `analysis.engine.kernels.cumulative_earnings`, one
     pass over the flows and one over the cells with the same float operations
     in the same order as the numpy code below (the reference), so the results
@@ -172,7 +175,7 @@ def cumulative_earnings(
         return np.zeros(out_shape)
     if np.any(np.diff(q) <= 0) or q[0] <= base:
         raise ValueError("days must be strictly increasing and after base")
-    if backend == "numba":
+    if resolve_backend(backend, len(flows)) == "numba":
         from analysis.engine import kernels
 
         code = np.asarray(flows.code, np.int64)

@@ -14,11 +14,12 @@ Sundays are extended ``good_weeks_window - 1`` steps before ``start`` so the
 good-week count of the first output Sunday is exact. Nothing loops per freelancer
 or per date in Python.
 
-Backends: by default (``backend="numba"``) the JSS grid, the earnings
+Backends: with ``backend="numba"`` the JSS grid, the earnings
 (`analysis.engine.money.cumulative_earnings`) and the spell counts run as
 compiled single-pass kernels (`analysis.engine.kernels`); ``backend="numpy"``
 runs the vectorised reference described here. Both give identical frames
-(`tests/test_kernels.py`).
+(`tests/test_kernels.py`). The default, ``"auto"``, takes the kernels for large
+histories and numpy for small ones (`analysis.engine.backend`).
 
 Reading of the spec where it leaves a choice (all documented in the columns):
 
@@ -53,6 +54,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.engine.backend import resolve_backend
 from analysis.engine.money import (
     NO_DAY,
     cumulative_earnings,
@@ -786,7 +788,7 @@ def iter_status_grid(
     as_of: object = None,
     jss: pd.DataFrame | None = None,
     chunk_size: int = CHUNK_SIZE,
-    backend: str = "numba",
+    backend: str = "auto",
 ) -> Iterator[pd.DataFrame]:
     """`status_grid` in blocks of `chunk_size` freelancers (in id order).
 
@@ -810,8 +812,7 @@ def _setup(history, rules, start, end, as_of, jss, chunk_size, backend) -> _Plan
     """The checks and the `_Plan` of `iter_status_grid` (None: no rows)."""
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
-    if backend not in ("numba", "numpy"):
-        raise ValueError(f"backend must be numba or numpy, not {backend!r}")
+    backend = resolve_backend(backend, len(history.contracts))
     contracts = history.contracts
     if len(contracts) == 0:
         return None
@@ -837,7 +838,7 @@ def status_grid(
     as_of: object = None,
     jss: pd.DataFrame | None = None,
     chunk_size: int = CHUNK_SIZE,
-    backend: str = "numba",
+    backend: str = "auto",
 ) -> pd.DataFrame:
     """Badge status and criteria of every freelancer on every badge Sunday.
 
@@ -848,11 +849,13 @@ def status_grid(
     dtypes). `rules` is a `Rules` object, a bundled name or a TOML path (default
     ``upwork-2025``). `jss` is a JSS grid as returned by ``analysis.engine.jss.jss_grid``
     (``freelancer_id, eval_date, jss``); when ``None`` it is computed.
-    `backend` ``"numba"`` (default) runs the compiled kernels of
-    `analysis.engine.kernels` for the JSS grid, the earnings and the spell
-    counts; ``"numpy"`` the vectorised reference. Both give identical frames.
+    `backend` ``"numba"`` runs the compiled kernels of `analysis.engine.kernels`
+    for the JSS grid, the earnings and the spell counts, ``"numpy"`` the
+    vectorised reference, ``"auto"`` (default) the faster of the two for the
+    history's size (`analysis.engine.backend`). All give identical frames.
     """
     rules = _rules(rules)
+    backend = resolve_backend(backend, len(history.contracts))
     if rules.badges.model == "upwork" and backend == "numba":
         # the kernel path: every block writes its rows into one set of arrays
         plan = _setup(history, rules, start, end, as_of, jss, chunk_size, backend)
