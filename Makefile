@@ -20,8 +20,8 @@ unexport PYTHONDONTWRITEBYTECODE
 .venv-uv/bin/uv:
 	$(PY_BOOTSTRAP) -m pip install --quiet --no-deps --no-compile --target .venv-uv uv
 
-# sync, then compile what every report kernel imports and JIT the engine's kernels once
-# (analysis/report/warm.py), both cores at once
+# sync, then compile once, on every core, the modules a report build uses
+# (analysis/report/warm.py and the list it reads, warm-modules.txt)
 $(BIN)/toprated: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --locked --quiet
 	$(BIN)/python -m analysis.report.warm
