@@ -314,6 +314,36 @@ def test_bad_rules_and_unknown_names_fail_before_any_notebook_runs(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["h", "nb"]  # no build folder left
 
 
+def test_bad_history_stops_the_primer_and_writes_nothing(tmp_path, monkeypatch, processed):
+    """The primer starts before the parent checks the history; on bad input the
+    build raises the parent's `InputError` (file, line, column, value), the primer
+    is stopped, and neither a stage nor a report nor a build folder is written."""
+    from analysis.report import build
+
+    history = write_history(tmp_path / "h", ["f1", "f2"])
+    text = (history / "contracts.csv").read_text("utf-8")
+    (history / "contracts.csv").write_text(text.replace("2024-02-01", "2024-02-31"), "utf-8")
+    nbs = tmp_path / "nb"
+    nbs.mkdir()
+    (nbs / "01-stage.py").write_text("stage = open_stage(history_path)\n", "utf-8")
+    primers = []
+    start = build._start_prime
+
+    def spy(selected, parameters):
+        primers.append(start(selected, parameters))
+        return primers[-1]
+
+    monkeypatch.setattr(build, "_start_prime", spy)
+    out = tmp_path / "out"
+    with pytest.raises(InputError, match="contracts.csv.*2024-02-31"):
+        build_reports(history, out, nbs, progress=False)
+    assert len(primers) == 1 and primers[0] is not None
+    assert primers[0].poll() is not None  # stopped (or done) before the error was raised
+    assert not out.exists()
+    assert not processed.exists() or list(processed.rglob("*")) == []
+    assert {p.name for p in tmp_path.iterdir()} <= {"h", "nb", "processed"}  # no build folder
+
+
 # ------------------------------------------------------------------ sample build
 
 

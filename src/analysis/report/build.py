@@ -233,7 +233,6 @@ def build_reports(
             [Problem(str(notebooks_dir), None, None, None, "holds no report notebooks NN-name.py")]
         )
     selected = select_notebooks(available, only)
-    read_history(history)
     rules_value, rules_sha = rules_parameter(rules)
     as_of_text = _as_of_text(as_of)
     parameters = {
@@ -242,27 +241,34 @@ def build_reports(
         "as_of": as_of_text,
         "seed": int(seed),
     }
-    provenance = {
-        "history": str(history),
-        "history_sha256": history_sha256(history),
-        "rules": str(rules),
-        "rules_sha256": rules_sha,
-        "version": __version__,
-        "build_date": (build_date or dt.date.today()).isoformat(),
-        "seed": int(seed),
-        "as_of": as_of_text,
-    }
-
-    if out.exists() and not out.is_dir():
-        raise InputError([Problem(str(out), None, None, None, "exists and is not a folder")])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    build = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
+    # the primer starts before the history is checked here: the check (imports and
+    # a full read) takes seconds of the primer's head start, and on bad input the
+    # primer stops on the same check without writing anything
+    primer = _start_prime(selected, parameters) if history.exists() else None
+    try:
+        read_history(history)
+        provenance = {
+            "history": str(history),
+            "history_sha256": history_sha256(history),
+            "rules": str(rules),
+            "rules_sha256": rules_sha,
+            "version": __version__,
+            "build_date": (build_date or dt.date.today()).isoformat(),
+            "seed": int(seed),
+            "as_of": as_of_text,
+        }
+        if out.exists() and not out.is_dir():
+            raise InputError([Problem(str(out), None, None, None, "exists and is not a folder")])
+        out.parent.mkdir(parents=True, exist_ok=True)
+        build = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
+    except BaseException:
+        _stop(primer)
+        raise
     try:
         kernels = _write_kernelspec(build / "kernels")
         papermill_log = logging.getLogger("papermill")
         papermill_log.addFilter(_quiet_unknown_parameters)
         cwd = os.getcwd()
-        primer = _start_prime(selected, parameters)
         try:
             built = _run_all(
                 selected, build, kernels, parameters, provenance, with_code, jobs, progress
