@@ -7,7 +7,9 @@ array of cells: exact and loop-free in Python, but it streams a dozen
 same numbers with one pass over each freelancer's contracts (sorted by
 freelancer) and a few arrays of one freelancer's dates that stay in cache.
 
-They are the default path; the numpy engine stays as the reference (``backend=
+They are the path for large histories (``backend="auto"``, the default, takes
+them from `analysis.engine.backend.AUTO_NUMBA_CONTRACTS` contracts up, or
+``backend="numba"``); the numpy engine stays as the reference (``backend=
 "numpy"``), and `tests/test_kernels.py` asserts both give identical frames, bit
 for bit, on random boundary-heavy histories. Exactness is by construction:
 
