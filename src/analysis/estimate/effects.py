@@ -45,7 +45,11 @@ comparison freelancers, takes an explicit seed):
   and not-yet-treated weeks (their weeks before the window get their own bin
   dummy). The pooled lift replaces the event-time dummies by the Top Rated dummy
   on the same sample: the average multiplicative effect of the badge over the
-  weeks it is shown. Not Sun-Abraham interactions: with weekly cohorts those are
+  weeks it is shown. In the pooled lifts around a gain (`badge_lift`) the recent
+  earnings are held at their value in the week before the gain from then on
+  (`held_before_gain`): the badge raises them itself (more invitations, more work),
+  and holding the current ones fixed would leave out that part of its effect,
+  which the counterfactual truth counts. Not Sun-Abraham interactions: with weekly cohorts those are
   hundreds of cohorts x 29 event times of dense columns on a million rows. The
   price: if the effect differed strongly between cohorts, the pooled dummy would
   average them with regression (not week-share) weights.
@@ -1031,10 +1035,46 @@ def model_frame(sample: pd.DataFrame, outcome: str) -> pd.DataFrame:
     return with_controls(sample).assign(y=sample[outcome].to_numpy(dtype=np.float64))
 
 
+#: Controls the badge itself moves, held at their value in the week before the first
+#: gain from the gain on (`held_before_gain`): the earnings of the 12 weeks before.
+HELD_CONTROLS = ("earnings_12w_usd",)
+
+
+def held_before_gain(panel: pd.DataFrame, columns: Sequence[str] = HELD_CONTROLS) -> pd.DataFrame:
+    """`panel` with each of `columns`, in every week from a freelancer's first gain
+    on (event time >= 0), replaced by its value in the week before that gain (event
+    time -1); other rows, and freelancers without a week -1, keep their own values.
+
+    Why: a control the badge moves is a mediator. The badge brings invitations, the
+    invitations bring work, and the work raises the next weeks' recent earnings,
+    which bring invitations of their own. The truth (invitations in Top Rated weeks
+    over the same weeks of a run without the badge's effects) counts that second
+    round; a model holding the *current* recent earnings fixed removes it and finds
+    only the direct effect. In the simulator's worlds that put the invitation lift
+    2-6% below the counterfactual truth in every world, even with a constant,
+    homogeneous effect (the truth with a planted lift of 1.0 is about 1.02). Held at
+    their pre-badge value, the earnings still separate freelancers who earned more
+    before the badge (the confounding the control is there for) but no longer absorb
+    the badge's own effect.
+    """
+    e = panel["event_time"].to_numpy(dtype=np.float64, na_value=np.nan)
+    ids = panel["freelancer_id"]
+    before = panel.loc[e == -1, ["freelancer_id", *columns]].drop_duplicates("freelancer_id")
+    before = before.set_index("freelancer_id")
+    after = e >= 0
+    held = {}
+    for col in columns:
+        value = ids.map(before[col]).to_numpy(dtype=np.float64, na_value=np.nan)
+        own = panel[col].to_numpy(dtype=np.float64, na_value=np.nan)
+        held[col] = np.where(after & ~np.isnan(value), value, own)
+    return panel.assign(**held)
+
+
 def badge_lift(panel: pd.DataFrame, outcome: str = "invitations", event: str = "gain",
                window: tuple[int, int] = WINDOW, max_controls: int | None = 400,
                seed: int = 0, exposure: tuple[str, ...] = (),
-               fixed: str = FIXED, skip_lead: bool = False) -> pd.DataFrame:  # fmt: skip
+               fixed: str = FIXED, skip_lead: bool = False,
+               hold: Sequence[str] = HELD_CONTROLS) -> pd.DataFrame:  # fmt: skip
     """Multiplicative effect of the badge on weekly `outcome`, with a 95% interval.
 
     The pooled model of `analysis.estimate.effects.event_study`: Poisson of `outcome` on the
@@ -1055,7 +1095,10 @@ def badge_lift(panel: pd.DataFrame, outcome: str = "invitations", event: str = "
 
     `fixed`: the fixed effects (default `FIXED`: freelancer, week and the JSS,
     earnings and tenure bins); `hires_lift` passes `HIRES_FIXED`. `skip_lead`: see
-    `event_sample`.
+    `event_sample`. `hold`: controls held at their value before the first gain
+    from the gain on (`held_before_gain`; default `HELD_CONTROLS`, the recent
+    earnings, which the badge itself raises); ``()`` uses every control as it is.
+    Only for ``event="gain"``.
     """
     names = {"invitations": "invitation_lift", "profile_views": "profile_view_lift",
              "hires": "hire_rate_lift" if exposure else "hires_lift"}  # fmt: skip
@@ -1073,8 +1116,15 @@ def badge_lift(panel: pd.DataFrame, outcome: str = "invitations", event: str = "
         f"pooled event-study model around the first {event}: Poisson, {fe}, window "
         f"{window[0]}..{window[1]} weeks"
         + (f" (weeks {window[0]}..-1 of the treated left out)" if skip_lead else "")
+        + (
+            f", {'/'.join(hold)} held at the week before the gain"
+            if hold and event == "gain"
+            else ""
+        )
         + f", at most {max_controls} comparison freelancers"
     )
+    if hold and event == "gain":
+        panel = held_before_gain(panel, tuple(hold))
     sample = event_sample(panel, event, window, max_controls, seed, skip_lead)
     finite = np.isfinite(sample[outcome].to_numpy(dtype=np.float64))
     for col in exposure:
@@ -1135,7 +1185,15 @@ def hires_lift(
     """
     _check_outcome(panel, "hires")
     return badge_lift(
-        panel, "hires", "gain", window, max_controls, seed, fixed=HIRES_FIXED, skip_lead=True
+        panel,
+        "hires",
+        "gain",
+        window,
+        max_controls,
+        seed,
+        fixed=HIRES_FIXED,
+        skip_lead=True,
+        hold=(),
     )
 
 
@@ -1392,7 +1450,15 @@ def hire_rate_lift(
     for col in ("hires", *exposure[:2]):
         _check_outcome(panel, col)
     return badge_lift(
-        panel, "hires", "gain", window, max_controls, seed, exposure=exposure, skip_lead=True
+        panel,
+        "hires",
+        "gain",
+        window,
+        max_controls,
+        seed,
+        exposure=exposure,
+        skip_lead=True,
+        hold=(),
     )
 
 
