@@ -950,15 +950,13 @@ def read_history(path: str | Path) -> History:
         if frame is not None:
             frames[table] = frame
     if not problems and "payments" in frames:
-        problems += _unknown_contracts(frames["payments"], frames["contracts"], files["payments"])
+        problems += unknown_contracts(frames["payments"], frames["contracts"], files["payments"])
     if problems:
         raise InputError(problems)
     return History(**frames, source=str(path), files={t: files[t].name for t in frames})
 
 
-def _unknown_contracts(
-    payments: pd.DataFrame, contracts: pd.DataFrame, file: Path
-) -> list[Problem]:
+def unknown_contracts(payments: pd.DataFrame, contracts: pd.DataFrame, file: Path) -> list[Problem]:
     """Payments must belong to a contract of the history (same freelancer and id):
     money for a contract the history does not have would count as earnings for
     nothing the JSS can see."""
