@@ -353,7 +353,7 @@ def iter_partitions(info: DatasetInfo) -> Iterator[History]:
     """
 
     def read(part: str) -> History:
-        history = read_partition(info.path, part, info.tables)
+        history = read_partition(info.path, part, info.tables, use_threads=False)
         if history.payments is not None and len(history.payments):
             file = info.path / "payments"
             if problems := unknown_contracts(history.payments, history.contracts, file):
