@@ -1,6 +1,9 @@
 """The `toprated` command line: a thin shell over the library.
 
 Every command reads its input completely and checks it before writing anything.
+(``jss`` and ``status`` read a Parquet dataset given with ``--out FILE`` part by
+part while computing, so no process holds the whole history; the output is
+written under a temporary name and appears only once every part has passed.)
 Bad input (a file that breaks the data contract, an export in an unknown format,
 a malformed rules file) prints one line per problem to stderr and exits with
 status 2; it never shows a traceback.
