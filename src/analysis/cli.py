@@ -1,6 +1,9 @@
 """The `toprated` command line: a thin shell over the library.
 
 Every command reads its input completely and checks it before writing anything.
+(``jss`` and ``status`` read a Parquet dataset given with ``--out FILE`` part by
+part while computing, so no process holds the whole history; the output is
+written under a temporary name and appears only once every part has passed.)
 Bad input (a file that breaks the data contract, an export in an unknown format,
 a malformed rules file) prints one line per problem to stderr and exits with
 status 2; it never shows a traceback.
@@ -205,14 +208,16 @@ def _check_engine_outputs(args: argparse.Namespace) -> None:
     check_outputs(outputs, [*history_inputs(args.history), *_rules_input(args.rules)])
 
 
-def _check_as_of(history, start, end, as_of, as_of_option: str = "--as-of") -> None:
-    """An as-of date (or --to) before the first contract leaves nothing to compute."""
+def _check_as_of(history, start, end, as_of, as_of_option: str = "--as-of", first=None) -> None:
+    """An as-of date (or --to) before the first contract leaves nothing to compute
+    (`first`: the first start, when there is no `history` in memory)."""
     from analysis.io.errors import Problem
 
-    contracts = history.contracts
-    if not len(contracts):
-        return
-    first = contracts["start_date"].min()
+    if first is None:
+        contracts = history.contracts
+        if not len(contracts):
+            return
+        first = contracts["start_date"].min()
     for option, day in ((as_of_option, as_of), ("--to", end)):
         if day is not None and day < first:
             raise InputError(
@@ -230,6 +235,12 @@ def _check_as_of(history, start, end, as_of, as_of_option: str = "--as-of") -> N
 
 
 def _engine_inputs(args: argparse.Namespace):
+    """The histories to run the engine on, in freelancer order, and the checked options.
+
+    One history read whole; or, for a Parquet dataset written to ``--out FILE``,
+    its parts one after another (`analysis.io.dataset.iter_partitions`: no
+    process holds the whole history, a bad part fails the run before the output
+    file appears)."""
     from analysis.engine.ruleset import load_rules
 
     rules = load_rules(args.rules)  # a bad rules file is reported before reading data
@@ -237,11 +248,21 @@ def _engine_inputs(args: argparse.Namespace):
     as_of = _date(args.as_of, "--as-of")
     _ordered(start, end, "--from", "--to")
     _ordered(start, as_of, "--from", "--as-of")
+    if args.out is not None:  # a written file appears only once complete: stream a dataset
+        from analysis.io.dataset import iter_partitions, streamable
+
+        info = streamable(args.history)
+        if info is not None:
+            _check_as_of(None, start, end, as_of, first=info.first_start)
+            # each part with the whole history's first start and as-of date (as on Dask)
+            start = info.first_start if start is None else start
+            as_of = info.as_of if as_of is None else as_of
+            return iter_partitions(info), rules, start, end, as_of
     from analysis.io.load import read_history  # pandas: imported once the arguments are good
 
     history = read_history(args.history)
     _check_as_of(history, start, end, as_of)
-    return history, rules, start, end, as_of
+    return [history], rules, start, end, as_of
 
 
 def _scale_out(args: argparse.Namespace, kind: str) -> int | None:
@@ -298,11 +319,15 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 def _cmd_jss(args: argparse.Namespace) -> int:
     if (done := _scale_out(args, "jss")) is not None:
         return done
-    history, rules, start, end, as_of = _engine_inputs(args)
+    histories, rules, start, end, as_of = _engine_inputs(args)
     from analysis.engine.jss import grid_columns, iter_jss_grid
     from analysis.io.output import write_frames
 
-    grid = iter_jss_grid(history, rules, start=start, end=end, as_of=as_of)
+    grid = (
+        frame
+        for history in histories
+        for frame in iter_jss_grid(history, rules, start=start, end=end, as_of=as_of)
+    )
     write_frames(grid, args.out, columns=grid_columns(rules), excel_safe=args.excel_safe)
     return 0
 
@@ -310,17 +335,18 @@ def _cmd_jss(args: argparse.Namespace) -> int:
 def _cmd_status(args: argparse.Namespace) -> int:
     if (done := _scale_out(args, "status")) is not None:
         return done
-    history, rules, start, end, as_of = _engine_inputs(args)
+    histories, rules, start, end, as_of = _engine_inputs(args)
     from analysis.engine.status import COLUMNS, EVENT_COLUMNS, iter_status_grid, status_events
     from analysis.io.output import write_frames
 
     events: list = []
 
     def blocks():
-        for block in iter_status_grid(history, rules, start=start, end=end, as_of=as_of):
-            if args.events:
-                events.append(status_events(block, rules))
-            yield block
+        for history in histories:
+            for block in iter_status_grid(history, rules, start=start, end=end, as_of=as_of):
+                if args.events:
+                    events.append(status_events(block, rules))
+                yield block
 
     write_frames(blocks(), args.out, columns=COLUMNS, excel_safe=args.excel_safe)
     if args.events:

@@ -41,6 +41,8 @@ import math
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,7 +56,7 @@ import pyarrow.parquet as pq
 from analysis.io.errors import InputError, Problem
 from analysis.io.history import TABLES as TABLE_ORDER
 from analysis.io.history import History
-from analysis.io.load import read_history
+from analysis.io.load import SUFFIXES, read_history, read_partition, unknown_contracts
 from analysis.io.output import to_arrow
 from analysis.io.paths import apply_umask
 
@@ -309,3 +311,75 @@ def dataset_info(path: str | Path) -> DatasetInfo:
             )
         prev = (parts[k], hi)
     return DatasetInfo(path, parts, tables, max(dates), first, rows)
+
+
+# --------------------------------------------------------------------------- streaming a dataset
+
+
+def streamable(path: str | Path) -> DatasetInfo | None:
+    """The `dataset_info` of a history that `iter_partitions` can stream, else None.
+
+    That is a dataset of sorted, disjoint freelancer ranges (what `write_dataset`
+    makes) whose every table is a folder of part files, so that reading it part
+    by part reads what `read_history` reads. Anything else (a table also given as
+    a file, a folder without parts, an unusable dataset) is None: read it whole.
+    """
+    path = Path(path)
+    if not is_dataset(path):
+        return None
+    for table in TABLE_ORDER:
+        folder = path / table
+        if any(os.path.lexists(path / f"{table}{s}") for s in SUFFIXES):
+            return None
+        if os.path.lexists(folder) and not (folder.is_dir() and any(folder.glob("*.parquet"))):
+            return None
+    try:
+        return dataset_info(path)
+    except InputError:
+        return None
+
+
+def iter_partitions(info: DatasetInfo) -> Iterator[History]:
+    """Every part of a dataset (`dataset_info`) as a checked History, in freelancer order.
+
+    What the pandas engine streams so that no process holds the whole history:
+    each part is read and checked as `read_history` checks a dataset (every table
+    part by `analysis.io.load.read_part`; payments against the contracts of their
+    part, which holds all of their freelancer's contracts since the parts are
+    disjoint ranges of ids), the next part on a second thread while the caller
+    works on this one. Bad input raises the `InputError` that `read_history`
+    raises for the whole dataset (every problem, in its order), so the stream
+    fails as reading the whole history would have, just later.
+    """
+
+    def read(part: str) -> History:
+        history = read_partition(info.path, part, info.tables, use_threads=False)
+        if history.payments is not None and len(history.payments):
+            file = info.path / "payments"
+            if problems := unknown_contracts(history.payments, history.contracts, file):
+                raise InputError(problems)  # reported as read_history reports it (below)
+        return history
+
+    rows = dict.fromkeys(info.tables, 0)
+    with ThreadPoolExecutor(1, thread_name_prefix="dataset-reader") as pool:
+        ahead = pool.submit(read, info.parts[0]) if info.parts else None
+        for k in range(len(info.parts)):
+            try:
+                history = ahead.result()
+            except InputError as err:
+                _whole_dataset_problems(info, err)
+            ahead = pool.submit(read, info.parts[k + 1]) if k + 1 < len(info.parts) else None
+            for t, df in history.tables().items():
+                rows[t] += len(df)
+            yield history
+            del history
+    if empty := [t for t, n in rows.items() if n == 0]:  # a table with no rows at all
+        _whole_dataset_problems(
+            info, InputError([Problem(f"{empty[0]}/", None, None, None, "has no rows")])
+        )
+
+
+def _whole_dataset_problems(info: DatasetInfo, err: InputError) -> None:
+    """Raise what `read_history` raises for the whole dataset (else `err`)."""
+    read_history(info.path)
+    raise err

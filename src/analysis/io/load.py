@@ -950,15 +950,13 @@ def read_history(path: str | Path) -> History:
         if frame is not None:
             frames[table] = frame
     if not problems and "payments" in frames:
-        problems += _unknown_contracts(frames["payments"], frames["contracts"], files["payments"])
+        problems += unknown_contracts(frames["payments"], frames["contracts"], files["payments"])
     if problems:
         raise InputError(problems)
     return History(**frames, source=str(path), files={t: files[t].name for t in frames})
 
 
-def _unknown_contracts(
-    payments: pd.DataFrame, contracts: pd.DataFrame, file: Path
-) -> list[Problem]:
+def unknown_contracts(payments: pd.DataFrame, contracts: pd.DataFrame, file: Path) -> list[Problem]:
     """Payments must belong to a contract of the history (same freelancer and id):
     money for a contract the history does not have would count as earnings for
     nothing the JSS can see."""
@@ -1074,7 +1072,9 @@ def _typed_columns(table: pa.Table, spec) -> dict[str, pa.Array] | None:
         if kind == "text":
             if not (pa.types.is_string(t) or pa.types.is_large_string(t)):
                 return None
-            arr = pc.if_else(pc.equal(pc.binary_length(arr), 0), None, arr)
+            empty = pc.equal(pc.binary_length(arr), 0)
+            if pc.any(empty).as_py():  # empty text is missing (a copy only when there is some)
+                arr = pc.if_else(empty, None, arr)
         elif kind == "date":
             if not pa.types.is_date32(t):
                 return None
@@ -1097,7 +1097,9 @@ def _typed_columns(table: pa.Table, spec) -> dict[str, pa.Array] | None:
     return out
 
 
-def read_part(path: str | Path, table: str, label: str | None = None) -> pd.DataFrame:
+def read_part(
+    path: str | Path, table: str, label: str | None = None, use_threads: bool = True
+) -> pd.DataFrame:
     """One part file of a table as a typed, checked frame (rows allowed to be none).
 
     Parts written by `write_dataset` are typed already, so they are read straight
@@ -1110,7 +1112,7 @@ def read_part(path: str | Path, table: str, label: str | None = None) -> pd.Data
     spec = TABLES[table]
     label = label or f"{path.parent.name}/{path.name}"
     try:
-        raw = pq.read_table(path)
+        raw = pq.read_table(path, use_threads=use_threads)
     except (pa.ArrowException, OSError):
         raw = None
     if raw is not None and all(c in raw.column_names for c in spec.required_columns):
@@ -1139,15 +1141,21 @@ def _empty_table(table: str) -> pd.DataFrame:
     return _to_frame(cols, spec)
 
 
-def read_partition(path: str | Path, part: str, tables: list[str] | None = None) -> History:
-    """Part `part` (a file name) of every table of a dataset, as a History."""
+def read_partition(
+    path: str | Path, part: str, tables: list[str] | None = None, use_threads: bool = True
+) -> History:
+    """Part `part` (a file name) of every table of a dataset, as a History
+    (`use_threads=False`: each file decoded on the calling thread only, for a
+    reader that runs beside a computation already using the cores)."""
     path = Path(path)
     if tables is None:
         tables = [t for t in TABLE_ORDER if (path / t).is_dir()]
     frames = {}
     for t in tables:
         file = path / t / part
-        frames[t] = read_part(file, t) if file.is_file() else _empty_table(t)
+        frames[t] = (
+            read_part(file, t, use_threads=use_threads) if file.is_file() else _empty_table(t)
+        )
     return History(**frames, source=f"{path} {part}")
 
 

@@ -32,12 +32,26 @@ def to_arrow(frame: pd.DataFrame) -> pa.Table:
     for name in frame.columns:
         s = frame[name]
         if isinstance(s.dtype, pd.CategoricalDtype):
+            if s.cat.categories.inferred_type in ("string", "empty"):
+                cols[str(name)] = _category_text(s)
+                continue
             s = s.astype("str")
         arr = pa.array(s, from_pandas=True)
         if pa.types.is_timestamp(arr.type):
             arr = arr.cast(pa.date32())
         cols[str(name)] = arr
     return pa.table(cols)
+
+
+def _category_text(s: pd.Series) -> pa.Array:
+    """A categorical column of text categories as Arrow text, equal to
+    ``pa.array(s.astype("str"))``: the categories are taken by code in Arrow (a
+    missing code gives null) instead of a cast of every row through pandas."""
+    text = pa.array(s.cat.categories.astype("str"), from_pandas=True)
+    if not pa.types.is_large_string(text.type):
+        text = text.cast(pa.large_string())
+    codes = s.cat.codes.to_numpy()
+    return text.take(pa.array(codes, mask=codes < 0))
 
 
 #: What a spreadsheet takes as the start of a formula (OWASP, "CSV injection").

@@ -1,0 +1,195 @@
+"""Output written fast and streamed: Arrow conversion, Parquet settings, datasets part by part."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from analysis.cli import main
+from analysis.io.dataset import iter_partitions, streamable
+from analysis.io.errors import InputError
+from analysis.io.load import read_history
+from analysis.io.output import to_arrow
+
+CATEGORIES = [
+    pd.Categorical(["a", "b", None, "a"]),
+    pd.Categorical([], categories=["x"]),
+    pd.Categorical([None, None], categories=["x"]),
+    pd.Categorical([]),
+    pd.Categorical(["none", "top_rated"], categories=["none", "top_rated", "z"], ordered=True),
+    pd.Categorical(["a", None], categories=pd.Index(["a"], dtype="str")),
+    pd.Categorical([1, 2, None]),
+    pd.Categorical([1.5, None]),
+    pd.Categorical(pd.to_datetime(["2020-01-01", None])),
+    pd.Categorical([True, False, None]),
+]
+
+
+@pytest.mark.parametrize("values", CATEGORIES, ids=range(len(CATEGORIES)))
+def test_a_category_column_becomes_the_text_pandas_gives(values):
+    s = pd.Series(values)
+    expected = pa.array(s.astype("str"), from_pandas=True)
+    got = to_arrow(pd.DataFrame({"x": s}))["x"].combine_chunks()
+    assert got.type == expected.type
+    assert got.equals(expected)
+
+
+def test_a_long_category_column_converts_quickly_and_exactly():
+    codes = np.random.default_rng(0).integers(-1, 3, 200_000)
+    s = pd.Series(pd.Categorical.from_codes(codes, categories=["p", "q", "r"]))
+    got = to_arrow(pd.DataFrame({"x": s}))["x"]
+    assert got.to_pylist() == [None if c < 0 else "pqr"[c] for c in codes]
+
+
+# --------------------------------------------------------------------------- datasets part by part
+
+_scale = pytest.importorskip("test_scale")  # its random five-table history (and dask)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    """A five-table CSV history, its dataset in 5 parts, and the outputs of the CSV."""
+    root = tmp_path_factory.mktemp("stream")
+    csv = root / "history"
+    _scale._write_history(csv)
+    dataset = root / "dataset"
+    assert main(["convert", str(csv), "--out", str(dataset), "--parts", "5"]) == 0
+    return {"root": root, "csv": csv, "dataset": dataset}
+
+
+def _same_content(got, want) -> None:
+    """Same bytes (CSV) or the same table (Parquet: its row groups follow the parts)."""
+    if str(got).endswith(".parquet"):
+        a, b = pq.read_table(got), pq.read_table(want)
+        assert a.schema.equals(b.schema, check_metadata=True)
+        assert a.num_rows > 0 and a.equals(b)
+    else:
+        assert got.read_bytes() == want.read_bytes()
+
+
+def _run(kind: str, history, out, *extra: str) -> None:
+    assert main([kind, str(history), "--out", str(out), *extra]) == 0
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [(), ("--from", "2022-03-01", "--to", "2024-07-31"), ("--rules", "seed-article")],
+    ids=["defaults", "dates", "seed-rules"],
+)
+def test_a_dataset_streamed_part_by_part_writes_what_the_whole_history_writes(
+    data, tmp_path, extra, monkeypatch
+):
+    from analysis.io import dataset
+
+    seen = []
+    parts = dataset.iter_partitions
+
+    def counted(info):
+        for history in parts(info):
+            seen.append(len(history.contracts))
+            yield history
+
+    monkeypatch.setattr(dataset, "iter_partitions", counted)
+    for kind, ext in (("jss", "parquet"), ("status", "parquet"), ("status", "csv")):
+        want, got = tmp_path / f"want.{ext}", tmp_path / f"got.{ext}"
+        events = ("--events", str(tmp_path / f"ev-want.{ext}")) if kind == "status" else ()
+        _run(kind, data["csv"], want, *extra, *events)
+        events = ("--events", str(tmp_path / f"ev-got.{ext}")) if kind == "status" else ()
+        seen.clear()
+        _run(kind, data["dataset"], got, *extra, *events)
+        assert len(seen) == 5 and min(seen) > 0  # it did stream, one part at a time
+        _same_content(got, want)
+        if kind == "status":
+            _same_content(tmp_path / f"ev-got.{ext}", tmp_path / f"ev-want.{ext}")
+
+
+def test_parts_come_in_freelancer_order_with_the_whole_as_of(data):
+    info = streamable(data["dataset"])
+    assert info is not None
+    whole = read_history(data["dataset"])
+    assert info.as_of == whole.as_of
+    assert info.first_start == whole.contracts["start_date"].min()
+    parts = list(iter_partitions(info))
+    assert len(parts) == len(info.parts) == 5
+    ids = pd.concat([p.contracts["freelancer_id"] for p in parts], ignore_index=True)
+    pd.testing.assert_series_equal(ids, whole.contracts["freelancer_id"])
+    for name, frame in whole.tables().items():
+        assert sum(len(p.tables()[name]) for p in parts) == len(frame), name
+
+
+def test_a_bad_part_fails_the_stream_as_reading_the_whole_fails_and_writes_nothing(
+    data, tmp_path, capsys
+):
+    bad = tmp_path / "bad"
+    shutil.copytree(data["dataset"], bad)
+    part = bad / "contracts" / "part-00003.parquet"  # a late part: output already computed
+    table = pq.read_table(part)
+    earnings = table["earnings_usd"].to_numpy().copy()
+    earnings[4] = -5.0
+    i = table.schema.get_field_index("earnings_usd")
+    pq.write_table(table.set_column(i, "earnings_usd", pa.array(earnings)), part)
+    with pytest.raises(InputError) as whole:
+        read_history(bad)
+    with pytest.raises(InputError) as streamed:
+        list(iter_partitions(streamable(bad)))
+    assert streamed.value.render() == whole.value.render()
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["status", str(bad), "--out", str(out / "s.parquet")]) == 2
+    assert "contracts/part-00003.parquet row 5, column earnings_usd" in capsys.readouterr().err
+    assert list(out.iterdir()) == []  # no output, no temporary left
+
+
+def test_a_payment_of_an_unknown_contract_fails_like_the_whole_history(data, tmp_path):
+    bad = tmp_path / "bad"
+    shutil.copytree(data["dataset"], bad)
+    part = bad / "payments" / "part-00002.parquet"
+    table = pq.read_table(part)
+    ids = table["contract_id"].to_pylist()
+    ids[0] = "no-such-contract"
+    i = table.schema.get_field_index("contract_id")
+    pq.write_table(
+        table.set_column(i, "contract_id", pa.array(ids, table["contract_id"].type)), part
+    )
+    with pytest.raises(InputError) as whole:
+        read_history(bad)
+    with pytest.raises(InputError) as streamed:
+        list(iter_partitions(streamable(bad)))
+    assert "no-such-contract" in whole.value.render()
+    assert streamed.value.render() == whole.value.render()
+
+
+def test_what_is_not_a_clean_dataset_is_read_whole(data, tmp_path):
+    assert streamable(data["csv"]) is None
+    mixed = tmp_path / "mixed"
+    shutil.copytree(data["dataset"], mixed)
+    shutil.rmtree(mixed / "payments")
+    shutil.copy(data["csv"] / "payments.csv", mixed / "payments.csv")
+    assert streamable(mixed) is None  # a table given as a file: read_history reads it too
+    empty = tmp_path / "empty"
+    shutil.copytree(data["dataset"], empty)
+    shutil.rmtree(empty / "activity")
+    (empty / "activity").mkdir()
+    assert streamable(empty) is None  # a folder without parts, which read_history skips
+    # both still give the whole history's output
+    for history in (mixed, empty):
+        _run("jss", history, tmp_path / "a.parquet")
+        _run("jss", data["csv"], tmp_path / "b.parquet")
+        _same_content(tmp_path / "a.parquet", tmp_path / "b.parquet")
+
+
+def test_standard_output_reads_the_whole_history_first(data, monkeypatch, capsysbinary):
+    """Nothing may reach stdout before every part is checked: no streaming there."""
+    from analysis.io import dataset
+
+    def refuse(info):
+        raise AssertionError("streamed to standard output")
+
+    monkeypatch.setattr(dataset, "iter_partitions", refuse)
+    assert main(["jss", str(data["dataset"])]) == 0
+    assert capsysbinary.readouterr().out.startswith(b'"freelancer_id","eval_date"')
