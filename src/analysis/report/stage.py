@@ -711,8 +711,16 @@ def _main(argv: list[str] | None = None) -> int:
         return 130
     except Exception:  # noqa: BLE001 - reported by the notebook that opens the stage
         return 1
+    finally:
+        # done (or stopped): a SIGTERM from now on would interrupt the shutdown
+        # (joining the fit worker's threads) with a KeyboardInterrupt nobody catches
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(_main())
+    try:
+        status = _main()
+    except KeyboardInterrupt:  # a stop while an interrupted stage was being cleaned up
+        status = 130
+    raise SystemExit(status)
