@@ -245,6 +245,7 @@ def build_reports(
     # a full read) takes seconds of the primer's head start, and on bad input the
     # primer stops on the same check without writing anything
     primer = _start_prime(selected, parameters) if history.exists() else None
+    build = None
     try:
         read_history(history)
         provenance = {
@@ -261,10 +262,6 @@ def build_reports(
             raise InputError([Problem(str(out), None, None, None, "exists and is not a folder")])
         out.parent.mkdir(parents=True, exist_ok=True)
         build = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
-    except BaseException:
-        _stop(primer)
-        raise
-    try:
         kernels = _write_kernelspec(build / "kernels")
         papermill_log = logging.getLogger("papermill")
         papermill_log.addFilter(_quiet_unknown_parameters)
@@ -274,14 +271,15 @@ def build_reports(
                 selected, build, kernels, parameters, provenance, with_code, jobs, progress
             )
         finally:
-            _stop(primer)
             papermill_log.removeFilter(_quiet_unknown_parameters)
             # papermill chdirs into the notebooks folder per kernel; with parallel kernels
             # the process-wide restores interleave and can leave the process there
             os.chdir(cwd)
         _publish(build, out, built, full=not only, provenance=provenance)
     finally:
-        shutil.rmtree(build, ignore_errors=True)
+        _stop(primer)  # once the notebooks are done, or something failed
+        if build is not None:
+            shutil.rmtree(build, ignore_errors=True)
     return built
 
 
