@@ -597,7 +597,9 @@ def readme_table(res: dict) -> str:
         f"{res['load_average_before'][0]} before, {res['load_average_after'][0]} after, "
         f"{res['cpus']} cores shared with other jobs"
         + (f"; grid kernels on {threads} threads, the baseline on one" if threads > 1 else "")
-        + ").",
+        + ")"
+        + (f"; the 1M jobs at {res['large_when']}" if "large_when" in res else "")
+        + ".",
     ]
     return "\n".join(lines)
 
@@ -634,7 +636,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.add_large:
         res = json.loads(RESULTS.read_text())
         res["large"] = run_large(args.add_large, args.seed)
-        res["command"] += f"; python benchmarks/bench_kernels.py --add-large {args.add_large}"
+        added = f"; python benchmarks/bench_kernels.py --add-large {args.add_large}"
+        res["command"] = res["command"].split("; ")[0] + added  # the latest large run only
+        res["large_when"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         RESULTS.write_text(json.dumps(res, indent=2, default=float) + "\n")
         print(readme_table(res))
         return 0

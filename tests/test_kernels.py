@@ -242,12 +242,11 @@ def test_jss_matrix_is_the_grid_laid_out(history: History, shift: int) -> None:
     assert days.tolist() == dates.to_numpy().astype("datetime64[D]").astype(np.int64).tolist()
 
 
-def test_grids_do_not_depend_on_the_number_of_threads(monkeypatch) -> None:
-    """Chunks cut into 1, 2 or 5 parts on as many threads give the same frames,
-    equal to the numpy reference (12 freelancers, uneven contract counts)."""
-    rng = np.random.default_rng(15)
+def _uneven_history(n: int = 12, seed: int = 15) -> History:
+    """`n` freelancers with 1 to 8 contracts each (some open), a few clients each."""
+    rng = np.random.default_rng(seed)
     rows = []
-    for f in range(12):
+    for f in range(n):
         for i in range(int(rng.integers(1, 9))):
             start = np.datetime64("2020-03-01") + int(rng.integers(0, 900))
             rows.append({
@@ -258,7 +257,13 @@ def test_grids_do_not_depend_on_the_number_of_threads(monkeypatch) -> None:
                 "public_rating": float(rng.choice([3.0, 4.5, 5.0])),
                 "earnings_usd": float(rng.choice([0.0, 300.0, 2000.0, 12000.0])),
             })  # fmt: skip
-    history = make_history(rows)
+    return make_history(rows)
+
+
+def test_grids_do_not_depend_on_the_number_of_threads(monkeypatch) -> None:
+    """Chunks cut into 1, 2 or 5 parts on as many threads give the same frames,
+    equal to the numpy reference (12 freelancers, uneven contract counts)."""
+    history = _uneven_history()
     jss_ref = jss_grid(history, RULES, backend="numpy")
     status_ref = status_grid(history, RULES, backend="numpy")
     for n in ("1", "2", "5"):
@@ -267,6 +272,53 @@ def test_grids_do_not_depend_on_the_number_of_threads(monkeypatch) -> None:
         assert_same(jss_grid(history, RULES, chunk_size=5, backend=K), jss_ref)
         assert_same(status_grid(history, RULES, backend=K), status_ref)
         assert_same(status_grid(history, RULES, chunk_size=7, backend=K), status_ref)
+        # more blocks than threads: the blocks themselves run on the threads
+        assert_same(status_grid(history, RULES, chunk_size=2, backend=K), status_ref)
+
+
+def test_the_status_kernels_compute_every_block_s_jss_with_the_kernels(monkeypatch) -> None:
+    """A block's JSS follows the history's backend, not the block's size (a block
+    of a large history is small enough for `auto` to pick numpy on its own)."""
+    from analysis.engine import jss
+
+    history = _uneven_history(30, seed=3)
+    reference = status_grid(history, RULES, backend="numpy")
+
+    def refuse(*args):
+        raise AssertionError("the numpy JSS path ran inside the kernel path")
+
+    monkeypatch.setitem(jss.CHUNK_COLUMNS, "numpy", refuse)
+    assert_same(status_grid(history, RULES, chunk_size=3, backend=K), reference)
+
+
+def test_run_blocks_runs_every_call_with_serial_parts_and_raises_a_failure(monkeypatch) -> None:
+    from analysis.engine import kernels
+
+    monkeypatch.setenv("TOPRATED_THREADS", "2")
+    seen: list[tuple[int, list]] = []
+
+    def call(i: int):
+        def run() -> None:
+            parts: list = []
+            kernels.in_parts(np.arange(0, 101, 10), lambda a, b: parts.append((a, b)))
+            seen.append((i, parts))
+
+        return run
+
+    kernels.run_blocks([call(i) for i in range(5)])
+    # every call ran once, and inside a block `in_parts` made one call on its thread
+    assert sorted(i for i, _ in seen) == list(range(5))
+    assert all(parts == [(0, 10)] for _, parts in seen)
+    # outside a block it cuts the work again
+    parts: list = []
+    kernels.in_parts(np.arange(0, 101, 10), lambda a, b: parts.append((a, b)))
+    assert len(parts) == 2
+
+    def fail() -> None:
+        raise ValueError("block 3")
+
+    with pytest.raises(ValueError, match="block 3"):
+        kernels.run_blocks([call(0), fail, call(1)])
 
 
 @settings(max_examples=200, deadline=None)

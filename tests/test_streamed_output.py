@@ -193,3 +193,31 @@ def test_standard_output_reads_the_whole_history_first(data, monkeypatch, capsys
     monkeypatch.setattr(dataset, "iter_partitions", refuse)
     assert main(["jss", str(data["dataset"])]) == 0
     assert capsysbinary.readouterr().out.startswith(b'"freelancer_id","eval_date"')
+
+
+def test_a_streamed_dataset_takes_the_backend_of_its_whole_size(data, tmp_path, monkeypatch):
+    """Every part of a large dataset is small, but the process pays the kernels'
+    start-up once: `auto` is decided on all the contracts, not part by part (it was
+    part by part, so a million freelancers in 160 parts ran on the numpy path)."""
+    from analysis.engine import backend, jss
+
+    info = streamable(data["dataset"])
+    largest = max(len(p.contracts) for p in iter_partitions(info))
+    assert largest < info.contracts == len(read_history(data["dataset"]).contracts)
+    # every part is below the threshold, the whole dataset is not
+    monkeypatch.setattr(backend, "AUTO_NUMBA_CONTRACTS", info.contracts)
+    used = []
+    for name, compute in list(jss.CHUNK_COLUMNS.items()):
+        monkeypatch.setitem(
+            jss.CHUNK_COLUMNS, name, lambda *a, _n=name, _c=compute: used.append(_n) or _c(*a)
+        )
+    for kind in ("jss", "status"):
+        used.clear()
+        _run(kind, data["dataset"], tmp_path / f"{kind}.parquet")
+        assert used and set(used) == {"numba"}, kind
+    # and a threshold above the whole dataset keeps the numpy reference
+    monkeypatch.setattr(backend, "AUTO_NUMBA_CONTRACTS", info.contracts + 1)
+    used.clear()
+    _run("status", data["dataset"], tmp_path / "numpy.parquet")
+    assert used and set(used) == {"numpy"}
+    _same_content(tmp_path / "numpy.parquet", tmp_path / "status.parquet")

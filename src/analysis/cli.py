@@ -235,12 +235,17 @@ def _check_as_of(history, start, end, as_of, as_of_option: str = "--as-of", firs
 
 
 def _engine_inputs(args: argparse.Namespace):
-    """The histories to run the engine on, in freelancer order, and the checked options.
+    """The histories to run the engine on, in freelancer order, the checked options
+    and the engine's backend.
 
     One history read whole; or, for a Parquet dataset written to ``--out FILE``,
     its parts one after another (`analysis.io.dataset.iter_partitions`: no
     process holds the whole history, a bad part fails the run before the output
-    file appears)."""
+    file appears). The backend is chosen once for the whole input
+    (`analysis.engine.backend.resolve_backend` on all its contracts): every part
+    of a large dataset is small, but the process pays the kernels' start-up once
+    for all of them."""
+    from analysis.engine.backend import resolve_backend
     from analysis.engine.ruleset import load_rules
 
     rules = load_rules(args.rules)  # a bad rules file is reported before reading data
@@ -257,12 +262,13 @@ def _engine_inputs(args: argparse.Namespace):
             # each part with the whole history's first start and as-of date (as on Dask)
             start = info.first_start if start is None else start
             as_of = info.as_of if as_of is None else as_of
-            return iter_partitions(info), rules, start, end, as_of
+            backend = resolve_backend("auto", info.contracts)
+            return iter_partitions(info), rules, start, end, as_of, backend
     from analysis.io.load import read_history  # pandas: imported once the arguments are good
 
     history = read_history(args.history)
     _check_as_of(history, start, end, as_of)
-    return [history], rules, start, end, as_of
+    return [history], rules, start, end, as_of, resolve_backend("auto", len(history.contracts))
 
 
 def _scale_out(args: argparse.Namespace, kind: str) -> int | None:
@@ -319,14 +325,16 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 def _cmd_jss(args: argparse.Namespace) -> int:
     if (done := _scale_out(args, "jss")) is not None:
         return done
-    histories, rules, start, end, as_of = _engine_inputs(args)
+    histories, rules, start, end, as_of, backend = _engine_inputs(args)
     from analysis.engine.jss import grid_columns, iter_jss_grid
     from analysis.io.output import write_frames
 
     grid = (
         frame
         for history in histories
-        for frame in iter_jss_grid(history, rules, start=start, end=end, as_of=as_of)
+        for frame in iter_jss_grid(
+            history, rules, start=start, end=end, as_of=as_of, backend=backend
+        )
     )
     write_frames(grid, args.out, columns=grid_columns(rules), excel_safe=args.excel_safe)
     return 0
@@ -335,7 +343,7 @@ def _cmd_jss(args: argparse.Namespace) -> int:
 def _cmd_status(args: argparse.Namespace) -> int:
     if (done := _scale_out(args, "status")) is not None:
         return done
-    histories, rules, start, end, as_of = _engine_inputs(args)
+    histories, rules, start, end, as_of, backend = _engine_inputs(args)
     from analysis.engine.status import COLUMNS, EVENT_COLUMNS, iter_status_grid, status_events
     from analysis.io.output import write_frames
 
@@ -343,7 +351,9 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
     def blocks():
         for history in histories:
-            for block in iter_status_grid(history, rules, start=start, end=end, as_of=as_of):
+            for block in iter_status_grid(
+                history, rules, start=start, end=end, as_of=as_of, backend=backend
+            ):
                 if args.events:
                     events.append(status_events(block, rules))
                 yield block

@@ -30,7 +30,10 @@ No threshold lives here: every number arrives as an argument taken from the
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -57,12 +60,46 @@ def threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+_LOCAL = threading.local()
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Within it, `in_parts` on this thread calls once, on this thread: for work that
+    is already spread over the threads at a coarser grain (`run_blocks`)."""
+    before = getattr(_LOCAL, "serial", False)
+    _LOCAL.serial = True
+    try:
+        yield
+    finally:
+        _LOCAL.serial = before
+
+
+def run_blocks(calls: Sequence[Callable[[], None]]) -> None:
+    """Run independent `calls` on `threads` threads, each call's own `in_parts` on its
+    thread (`one_thread`): the Python and numpy steps between the kernels then use
+    every core too. Raises the first failure, after every call has ended."""
+    k = min(threads(), len(calls))
+    if k <= 1 or getattr(_LOCAL, "serial", False):
+        for call in calls:
+            call()
+        return
+
+    def serial(call: Callable[[], None]) -> None:
+        with one_thread():
+            call()
+
+    futures = [_block_pool(k).submit(serial, call) for call in calls]
+    for future in futures:
+        future.result()
+
+
 def in_parts(bounds: np.ndarray, call) -> None:
     """Call ``call(a, b)`` on consecutive ranges of ``len(bounds) - 1`` freelancers,
     cut at about equal numbers of rows (``bounds``: cumulative rows, from
     ``bounds[0]``), on `threads` threads; ranges may be empty."""
     n = len(bounds) - 1
-    k = min(threads(), max(n, 1))
+    k = 1 if getattr(_LOCAL, "serial", False) else min(threads(), max(n, 1))
     if k <= 1 or bounds[-1] - bounds[0] < 2 * k:
         call(0, n)
         return
@@ -74,6 +111,15 @@ def in_parts(bounds: np.ndarray, call) -> None:
 
 
 _POOLS: dict[int, ThreadPoolExecutor] = {}
+_BLOCK_POOLS: dict[int, ThreadPoolExecutor] = {}
+
+
+def _block_pool(k: int) -> ThreadPoolExecutor:
+    """`run_blocks`' threads: a pool of their own, so a block's `in_parts` never
+    waits on a thread that is itself running a block."""
+    if k not in _BLOCK_POOLS:
+        _BLOCK_POOLS[k] = ThreadPoolExecutor(k, thread_name_prefix="toprated-block")
+    return _BLOCK_POOLS[k]
 
 
 def _pool(k: int) -> ThreadPoolExecutor:

@@ -47,7 +47,7 @@ columns that rule set does not use are NA: ``earnings_ok``, ``tenure_ok``,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -438,6 +438,7 @@ def _jss_dense(
         rules,
         anchor + k0 * every,
         int(weeks[-1]),
+        backend=plan.backend,  # the whole history's choice, not the block's size
         columns=columns,
     )
     return dense, k - k0
@@ -636,14 +637,15 @@ class _RowArrays:
         return pd.DataFrame(data, copy=False)
 
 
-def _row_count(plan: _Plan) -> int:
-    """Rows of the whole status grid: per freelancer, the Sundays on or after its
-    first start (what the kernel path writes)."""
+def _row_offsets(plan: _Plan) -> np.ndarray:
+    """Where each freelancer's rows of the whole status grid start (and, last, how
+    many rows there are): per freelancer, the Sundays on or after its first start
+    (what the kernel path writes)."""
     sorted_codes, order = plan.rows["contracts"]
     start = day_numbers(plan.tables["contracts"]["start_date"])
     first_start = _first_by_code(sorted_codes, start[order], len(plan.ids))
     rows = len(plan.weeks) - np.searchsorted(plan.weeks, first_start, side="left")
-    return int(rows.sum())
+    return np.concatenate([[0], np.cumsum(rows)])
 
 
 def _status_block(block: _Block, plan: _Plan) -> pd.DataFrame:
@@ -825,9 +827,15 @@ def _setup(history, rules, start, end, as_of, jss, chunk_size, backend) -> _Plan
     return _plan(history, rules, as_of_day, weeks, jss, backend)
 
 
+def _block_ranges(plan: _Plan, chunk_size: int) -> list[tuple[int, int]]:
+    """The freelancer ranges ``[a, b)`` of the blocks, `chunk_size` at a time."""
+    n = len(plan.ids)
+    return [(a, min(a + chunk_size, n)) for a in range(0, n, chunk_size)]
+
+
 def _blocks(plan: _Plan, chunk_size: int) -> Iterator[_Block]:
-    for a in range(0, len(plan.ids), chunk_size):
-        yield _take_block(plan, a, min(a + chunk_size, len(plan.ids)))
+    for a, b in _block_ranges(plan, chunk_size):
+        yield _take_block(plan, a, b)
 
 
 def status_grid(
@@ -859,13 +867,21 @@ def status_grid(
     if rules.badges.model == "upwork" and backend == "numba":
         # the kernel path: every block writes its rows into one set of arrays
         plan = _setup(history, rules, start, end, as_of, jss, chunk_size, backend)
-        rows = None if plan is None else _RowArrays.empty(_row_count(plan))
+        row_offsets = None if plan is None else _row_offsets(plan)
+        rows = None if plan is None else _RowArrays.empty(int(row_offsets[-1]))
         if rows is None or len(rows.row) == 0:
             frame = _empty()
         else:
-            for block in _blocks(plan, chunk_size):
-                _status_block_kernel(block, plan, into=rows)
-                del block
+            from analysis.engine.kernels import run_blocks
+
+            def one(a: int, b: int, into: _RowArrays) -> Callable[[], None]:
+                return lambda: _status_block_kernel(_take_block(plan, a, b), plan, into=into)
+
+            calls = [
+                one(a, b, rows.take(int(row_offsets[b] - row_offsets[a])))
+                for a, b in _block_ranges(plan, chunk_size)
+            ]
+            run_blocks(calls)
             frame = rows.frame(plan.ids)
         frame.attrs["rules"] = rules
         return frame

@@ -201,6 +201,7 @@ class DatasetInfo:
     as_of: pd.Timestamp  # the latest date anywhere in the history
     first_start: pd.Timestamp  # the earliest contract start
     rows: int  # rows of all tables
+    contracts: int = 0  # rows of the contracts table (what the engine's cost grows with)
 
 
 def _column_range(files: list[Path], column: str) -> list[tuple[Any, Any] | None]:
@@ -267,12 +268,14 @@ def dataset_info(path: str | Path) -> DatasetInfo:
     dates: list[pd.Timestamp] = []
     first = None
     ranges: list[list[tuple[Any, Any]]] = [[] for _ in parts]
-    rows = 0
+    rows = contracts = 0
     for t in tables:
         files = [path / t / p for p in parts if (path / t / p).is_file()]
         index = [k for k, p in enumerate(parts) if (path / t / p).is_file()]
         try:
-            rows += sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+            n = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+            rows += n
+            contracts += n if t == "contracts" else 0
             for column, extra_days in _AS_OF_COLUMNS[t]:
                 found = [r for r in _column_range(files, column) if r is not None]
                 if found:
@@ -310,7 +313,7 @@ def dataset_info(path: str | Path) -> DatasetInfo:
                 ]
             )
         prev = (parts[k], hi)
-    return DatasetInfo(path, parts, tables, max(dates), first, rows)
+    return DatasetInfo(path, parts, tables, max(dates), first, rows, contracts)
 
 
 # --------------------------------------------------------------------------- streaming a dataset
