@@ -221,3 +221,28 @@ def test_a_streamed_dataset_takes_the_backend_of_its_whole_size(data, tmp_path, 
     _run("status", data["dataset"], tmp_path / "numpy.parquet")
     assert used and set(used) == {"numpy"}
     _same_content(tmp_path / "numpy.parquet", tmp_path / "status.parquet")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pd.array([True, False, True], dtype="boolean"),
+        pd.array([True, None, False], dtype="boolean"),
+        pd.array([1, 2, 3], dtype="Int64"),
+        pd.array([1, None, 3], dtype="Int64"),
+        pd.array([1, 2], dtype="Int8"),
+        pd.array([1.5, 2.5], dtype="Float64"),
+        pd.array([1.5, None], dtype="Float64"),
+        pd.array([], dtype="boolean"),
+    ],
+    ids=range(8),
+)
+def test_a_nullable_column_becomes_the_arrow_array_pandas_gives(values):
+    """Nullable columns with nothing missing skip the validity bitmap: same values,
+    same type, no nulls; with a missing value, the same nulls as pyarrow's own."""
+    s = pd.Series(values)
+    expected = pa.array(s, from_pandas=True)
+    got = to_arrow(pd.DataFrame({"x": s}))["x"].combine_chunks()
+    assert got.type == expected.type
+    assert got.equals(expected)
+    assert got.null_count == int(s.isna().sum())

@@ -19,6 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 import pandas as pd
+from pandas.arrays import BooleanArray, FloatingArray, IntegerArray
 import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
@@ -36,7 +37,12 @@ def to_arrow(frame: pd.DataFrame) -> pa.Table:
                 cols[str(name)] = _category_text(s)
                 continue
             s = s.astype("str")
-        arr = pa.array(s, from_pandas=True)
+        if isinstance(s.array, BooleanArray | IntegerArray | FloatingArray) and not s.array.isna().any():
+            # a nullable column with nothing missing (the status flags): its values
+            # as they are, without building a validity bitmap of all ones
+            arr = pa.array(s.array.to_numpy(dtype=s.dtype.numpy_dtype))
+        else:
+            arr = pa.array(s, from_pandas=True)
         if pa.types.is_timestamp(arr.type):
             arr = arr.cast(pa.date32())
         cols[str(name)] = arr
