@@ -246,3 +246,32 @@ def test_a_nullable_column_becomes_the_arrow_array_pandas_gives(values):
     assert got.type == expected.type
     assert got.equals(expected)
     assert got.null_count == int(s.isna().sum())
+
+
+def test_parquet_output_dictionary_encodes_only_the_columns_with_few_values(tmp_path):
+    """Ids, dates, statuses and flags get a dictionary; a column of mostly distinct
+    numbers does not (building one only to drop it cost CPU). The data read back
+    is the data written."""
+    from analysis.io.output import dictionary_columns, write_frames
+
+    n = 5_000
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({
+        "freelancer_id": pd.array([f"f{i // 50:04d}" for i in range(n)], dtype="str"),
+        "week": np.datetime64("2024-01-07", "s") + 7 * 86_400 * (np.arange(n) % 50),
+        "status": pd.Categorical(rng.choice(["none", "top_rated"], n)),
+        "jss": pd.array(rng.integers(80, 101, n), dtype="Int64"),
+        "earnings_12m_usd": rng.uniform(0, 50_000, n),
+        "ok": rng.random(n) < 0.5,
+    })  # fmt: skip
+    assert dictionary_columns(to_arrow(frame)) == ["freelancer_id", "week", "status", "jss", "ok"]
+    out = tmp_path / "x.parquet"
+    write_frames([frame.iloc[:2000], frame.iloc[2000:]], out)
+    meta = pq.ParquetFile(out).metadata
+    encodings = {
+        meta.schema.column(i).name: meta.row_group(0).column(i).encodings
+        for i in range(meta.num_columns)
+    }
+    assert "RLE_DICTIONARY" in encodings["freelancer_id"]
+    assert "RLE_DICTIONARY" not in encodings["earnings_12m_usd"]
+    assert pq.read_table(out).equals(to_arrow(frame))

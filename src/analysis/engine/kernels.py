@@ -617,6 +617,7 @@ def _one_freelancer(code, first, last, amount, i, days, base, head, tail, d_plus
     n_days = len(days)
     n_flows = len(code)
     c = code[i]
+    j0 = n_days  # the first date any flow reaches: before it every sum is 0
     while i < n_flows and code[i] == c:
         a = amount[i]
         span = float(last[i] - first[i] + 1)
@@ -628,6 +629,7 @@ def _one_freelancer(code, first, last, amount, i, days, base, head, tail, d_plus
         ja = np.searchsorted(days, f0, side="left")
         if ja >= n_days:
             continue
+        j0 = min(j0, ja)
         je = np.searchsorted(days, la, side="left")
         if ja == je:
             head[ja] += a * float(la - f0 + 1) / span
@@ -639,14 +641,17 @@ def _one_freelancer(code, first, last, amount, i, days, base, head, tail, d_plus
                 rate = a / span
                 d_plus[ja + 1] += rate
                 d_minus[je] += rate
+    # the running sums start at j0: before it they add zeros to zero (the same bits)
     run_rate = 0.0
     total = 0.0
-    for j in range(n_days):
+    for j in range(j0):
+        cum[j] = 0.0
+    for j in range(j0, n_days):
         run_rate += d_plus[j] - d_minus[j]
         length = 0.0 if j == 0 else float(days[j] - days[j - 1])
         total += (head[j] + tail[j]) + run_rate * length
         cum[j] = total
-    for j in range(n_days + 1):
+    for j in range(j0, n_days + 1):
         head[j] = 0.0
         tail[j] = 0.0
         d_plus[j] = 0.0
