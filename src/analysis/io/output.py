@@ -19,11 +19,11 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 import pandas as pd
-from pandas.arrays import BooleanArray, FloatingArray, IntegerArray
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
+from pandas.arrays import BooleanArray, FloatingArray, IntegerArray
 
 from analysis.io.paths import apply_umask, write_target
 
@@ -38,7 +38,10 @@ def to_arrow(frame: pd.DataFrame) -> pa.Table:
                 cols[str(name)] = _category_text(s)
                 continue
             s = s.astype("str")
-        if isinstance(s.array, BooleanArray | IntegerArray | FloatingArray) and not s.array.isna().any():
+        if (
+            isinstance(s.array, BooleanArray | IntegerArray | FloatingArray)
+            and not s.array.isna().any()
+        ):
             # a nullable column with nothing missing (the status flags): its values
             # as they are, without building a validity bitmap of all ones
             arr = pa.array(s.array.to_numpy(dtype=s.dtype.numpy_dtype))
