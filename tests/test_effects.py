@@ -25,6 +25,7 @@ from analysis.cli import main
 from analysis.engine.status import STATUS_DTYPE
 from analysis.estimate.effects import (
     EFFECT_COLUMNS,
+    badge_lift,
     effects_json,
     event_study,
     maintenance_hours,
@@ -524,3 +525,17 @@ def test_a_fit_gives_the_same_bits_in_every_run():
         assert done.returncode == 0, done.stderr
         outputs += done.stdout.split("\n")[:2]
     assert len(outputs) == 4 and len(set(outputs)) == 1, outputs
+
+
+def test_the_poisson_stopping_tolerance_moves_no_estimate_in_its_sixth_digit(
+    panel_lift_13, monkeypatch
+):
+    """`IWLS_TOL` (1e-6, looser than pyfixest's 1e-8, to save iterations) gives the
+    pooled lift and its interval of a fit run to 1e-10, to a relative 1e-6."""
+    from analysis.estimate import effects
+
+    quick = badge_lift(panel_lift_13, max_controls=200).iloc[0]
+    monkeypatch.setattr(effects, "IWLS_TOL", 1e-10)
+    tight = badge_lift(panel_lift_13, max_controls=200).iloc[0]
+    for col in ("estimate", "ci_low", "ci_high"):
+        assert quick[col] == pytest.approx(tight[col], rel=1e-6), col

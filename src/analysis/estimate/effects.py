@@ -604,6 +604,10 @@ CONTROLS = "jss_c"
 FIXED = "fid + wk + jss_bin + earn_bin + ten_bin"
 #: Fixed-effect solver tolerance: 1e-6 moves no estimate in its 4th digit and is 2x faster.
 FIXEF_TOL = 1e-6
+#: Poisson IRLS stopping tolerance (relative change in deviance; pyfixest's default
+#: 1e-8): on the bundled sample's twelve fits it moves no estimate or bound in its
+#: 6th digit and saves one or two iterations, 9% of their CPU.
+IWLS_TOL = 1e-6
 
 
 def import_pyfixest() -> Any:
@@ -678,6 +682,8 @@ def fit_model(kind: str, fml: str, data: pd.DataFrame):
     fn = pf.fepois if kind == "poisson" else pf.feols
     demeaner = pf.LsmrDemeaner(fixef_atol=FIXEF_TOL, fixef_btol=FIXEF_TOL)
     opts = dict(vcov={"CRV1": "fid"}, copy_data=False, store_data=False, demeaner=demeaner)
+    if kind == "poisson":
+        opts["iwls_tol"] = IWLS_TOL
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
