@@ -1187,7 +1187,13 @@ def hires_lift(
     freelancers of the bundled sample's world; without them it is 1.04 [0.87,
     1.24], and on the bundled sample itself 1.02 [0.84, 1.23] against a
     counterfactual 0.99 (the mean bias over the coverage benchmark's identified
-    worlds went from about -0.1 to -0.03..+0.11; report 09).
+    worlds went from about -0.1 to -0.003..+0.14; report 09).
+
+    Where it fails: leaning on the state bins, it is off by more than its interval
+    allows in a world whose badge holders differ in ways the bins do not see. In
+    the coverage benchmark two of 28 seeds gave about twice the truth at every
+    planted lift in every world, which puts the ramp and threshold worlds under
+    90% coverage (87%, 88%; report 09).
     """
     _check_outcome(panel, "hires")
     return badge_lift(
