@@ -405,3 +405,44 @@ print(len(history.contracts), "numba" in sys.modules)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     contracts, imported = out.stdout.split()
     assert int(contracts) > 0 and imported == "False"
+
+
+def test_ordered_map_keeps_the_order_holds_few_results_and_raises_in_order(monkeypatch) -> None:
+    import threading
+    import time
+
+    from analysis.engine import kernels
+
+    monkeypatch.setenv("TOPRATED_THREADS", "2")
+    drawn: list[int] = []
+
+    def items():
+        for i in range(8):
+            drawn.append(i)
+            yield i
+
+    def slow_square(i: int) -> tuple[int, bool]:
+        time.sleep(0.02 * (i % 3))  # finish out of order
+        parts: list = []
+        kernels.in_parts(np.arange(0, 101, 10), lambda a, b: parts.append((a, b)))
+        return i * i, len(parts) == 1 and threading.current_thread().name.startswith(
+            "toprated-block"
+        )
+
+    got = []
+    for value in kernels.ordered_map(slow_square, items()):
+        got.append(value)
+        assert len(drawn) <= len(got) + 2  # never more than the threads ahead
+    assert [v for v, _ in got] == [i * i for i in range(8)]
+    assert all(serial for _, serial in got)  # each call's in_parts on its own thread
+
+    def fail_at_3(i: int) -> int:
+        if i == 3:
+            raise ValueError("part 3")
+        return i
+
+    seen = []
+    with pytest.raises(ValueError, match="part 3"):
+        for value in kernels.ordered_map(fail_at_3, range(6)):
+            seen.append(value)
+    assert seen == [0, 1, 2]

@@ -213,14 +213,18 @@ def test_a_streamed_dataset_takes_the_backend_of_its_whole_size(data, tmp_path, 
         )
     for kind in ("jss", "status"):
         used.clear()
-        _run(kind, data["dataset"], tmp_path / f"{kind}.parquet")
+        events = ("--events", str(tmp_path / "events.csv")) if kind == "status" else ()
+        _run(kind, data["dataset"], tmp_path / f"{kind}.parquet", *events)
         assert used and set(used) == {"numba"}, kind
-    # and a threshold above the whole dataset keeps the numpy reference
+    # and a threshold above the whole dataset keeps the numpy reference: the same
+    # rows and events (the kernels' parts computed on the threads, in order)
     monkeypatch.setattr(backend, "AUTO_NUMBA_CONTRACTS", info.contracts + 1)
     used.clear()
-    _run("status", data["dataset"], tmp_path / "numpy.parquet")
+    _run("status", data["dataset"], tmp_path / "numpy.parquet", "--events",
+         str(tmp_path / "numpy-events.csv"))  # fmt: skip
     assert used and set(used) == {"numpy"}
     _same_content(tmp_path / "numpy.parquet", tmp_path / "status.parquet")
+    _same_content(tmp_path / "numpy-events.csv", tmp_path / "events.csv")
 
 
 @pytest.mark.parametrize(

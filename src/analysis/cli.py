@@ -349,13 +349,27 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
     events: list = []
 
+    def part(history) -> list:
+        """One history's status blocks (and their events)."""
+        out = []
+        for block in iter_status_grid(
+            history, rules, start=start, end=end, as_of=as_of, backend=backend
+        ):
+            out.append((block, status_events(block, rules) if args.events else None))
+        return out
+
+    if backend == "numba":  # the parts of a dataset, computed on the threads in turn
+        from analysis.engine.kernels import ordered_map
+
+        parts = ordered_map(part, histories)
+    else:
+        parts = map(part, histories)
+
     def blocks():
-        for history in histories:
-            for block in iter_status_grid(
-                history, rules, start=start, end=end, as_of=as_of, backend=backend
-            ):
-                if args.events:
-                    events.append(status_events(block, rules))
+        for done in parts:
+            for block, block_events in done:
+                if block_events is not None:
+                    events.append(block_events)
                 yield block
 
     write_frames(blocks(), args.out, columns=COLUMNS, excel_safe=args.excel_safe)

@@ -30,11 +30,13 @@ No threshold lives here: every number arrives as an argument taken from the
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from typing import TypeVar
 
 import numpy as np
 from numba import njit
@@ -61,6 +63,8 @@ def threads() -> int:
 
 
 _LOCAL = threading.local()
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @contextlib.contextmanager
@@ -92,6 +96,36 @@ def run_blocks(calls: Sequence[Callable[[], None]]) -> None:
     futures = [_block_pool(k).submit(serial, call) for call in calls]
     for future in futures:
         future.result()
+
+
+def ordered_map(fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+    """``map(fn, items)`` with up to `threads` calls running at once, each with its
+    `in_parts` on its own thread (`one_thread`), results in the order of `items`.
+    For a stream of independent pieces of work (the parts of a dataset) whose
+    Python and numpy steps would otherwise leave a core idle. Items are drawn
+    only as a thread frees up, so at most `threads` results are held."""
+    k = threads()
+    if k <= 1 or getattr(_LOCAL, "serial", False):
+        yield from map(fn, items)
+        return
+
+    def serial(item: T) -> R:
+        with one_thread():
+            return fn(item)
+
+    pool = _block_pool(k)
+    pending: collections.deque[Future[R]] = collections.deque()
+    try:
+        for item in items:
+            pending.append(pool.submit(serial, item))
+            if len(pending) >= k:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:  # stopped early (an error, a closed generator): let the others end
+        for future in pending:
+            future.cancel()
+        wait(pending)
 
 
 def in_parts(bounds: np.ndarray, call) -> None:
