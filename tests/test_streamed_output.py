@@ -122,9 +122,15 @@ def test_parts_come_in_freelancer_order_with_the_whole_as_of(data):
         assert sum(len(p.tables()[name]) for p in parts) == len(frame), name
 
 
+@pytest.mark.parametrize("kernels", [False, True], ids=["numpy", "kernels"])
 def test_a_bad_part_fails_the_stream_as_reading_the_whole_fails_and_writes_nothing(
-    data, tmp_path, capsys
+    data, tmp_path, capsys, monkeypatch, kernels
 ):
+    """Also with the kernels, whose status job computes parts ahead on the threads."""
+    if kernels:
+        from analysis.engine import backend
+
+        monkeypatch.setattr(backend, "AUTO_NUMBA_CONTRACTS", 1)
     bad = tmp_path / "bad"
     shutil.copytree(data["dataset"], bad)
     part = bad / "contracts" / "part-00003.parquet"  # a late part: output already computed
@@ -140,9 +146,10 @@ def test_a_bad_part_fails_the_stream_as_reading_the_whole_fails_and_writes_nothi
     assert streamed.value.render() == whole.value.render()
     out = tmp_path / "out"
     out.mkdir()
-    assert main(["status", str(bad), "--out", str(out / "s.parquet")]) == 2
-    assert "contracts/part-00003.parquet row 5, column earnings_usd" in capsys.readouterr().err
-    assert list(out.iterdir()) == []  # no output, no temporary left
+    for kind in ("status", "jss"):
+        assert main([kind, str(bad), "--out", str(out / "s.parquet")]) == 2
+        assert "contracts/part-00003.parquet row 5, column earnings_usd" in capsys.readouterr().err
+        assert list(out.iterdir()) == []  # no output, no temporary left
 
 
 def test_a_payment_of_an_unknown_contract_fails_like_the_whole_history(data, tmp_path):
