@@ -81,21 +81,10 @@ def one_thread() -> Iterator[None]:
 
 def run_blocks(calls: Sequence[Callable[[], None]]) -> None:
     """Run independent `calls` on `threads` threads, each call's own `in_parts` on its
-    thread (`one_thread`): the Python and numpy steps between the kernels then use
-    every core too. Raises the first failure, after every call has ended."""
-    k = min(threads(), len(calls))
-    if k <= 1 or getattr(_LOCAL, "serial", False):
-        for call in calls:
-            call()
-        return
-
-    def serial(call: Callable[[], None]) -> None:
-        with one_thread():
-            call()
-
-    futures = [_block_pool(k).submit(serial, call) for call in calls]
-    for future in futures:
-        future.result()
+    thread (`ordered_map`): the Python and numpy steps between the kernels then use
+    every core too. Raises the first failure (in the order of `calls`)."""
+    for _ in ordered_map(lambda call: call(), calls):
+        pass
 
 
 def ordered_map(fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
@@ -149,7 +138,7 @@ _BLOCK_POOLS: dict[int, ThreadPoolExecutor] = {}
 
 
 def _block_pool(k: int) -> ThreadPoolExecutor:
-    """`run_blocks`' threads: a pool of their own, so a block's `in_parts` never
+    """`ordered_map`'s threads: a pool of their own, so a block's `in_parts` never
     waits on a thread that is itself running a block."""
     if k not in _BLOCK_POOLS:
         _BLOCK_POOLS[k] = ThreadPoolExecutor(k, thread_name_prefix="toprated-block")

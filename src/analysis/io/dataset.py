@@ -201,7 +201,7 @@ class DatasetInfo:
     as_of: pd.Timestamp  # the latest date anywhere in the history
     first_start: pd.Timestamp  # the earliest contract start
     rows: int  # rows of all tables
-    contracts: int = 0  # rows of the contracts table (what the engine's cost grows with)
+    contracts: int  # rows of the contracts table (what the engine's cost grows with)
 
 
 def _column_range(files: list[Path], column: str) -> list[tuple[Any, Any] | None]:
