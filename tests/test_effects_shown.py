@@ -261,3 +261,59 @@ def test_hire_rate_lift_without_applications_is_refused_by_name():
 
     with pytest.raises(InputError, match="invitations"):
         hire_rate_lift(lead_panel())
+
+
+def agency_panel():
+    """`lead_panel` with freelancers at different scales and no badge effect: the
+    treated (0-9) have 30 hires in the 12 weeks before every week, the never-treated
+    10, 28 or 35 (ten each), and every week's hires are their expected value
+    0.05 x (1 + recent hires) x a calendar-week factor, so the truth is exactly 1."""
+    panel = lead_panel()
+    fid = panel["freelancer_id"].str[1:].astype(int).to_numpy()
+    wk = (panel["week_start"] - panel["week_start"].min()).dt.days.to_numpy() // 7
+    recent = np.select([fid < 10, fid < 20, fid < 30], [30.0, 10.0, 28.0], 35.0)
+    return panel.assign(hires_12w=recent, hires=0.05 * (1 + recent) * (1 + 0.1 * (wk % 3)))
+
+
+def test_hires_lift_compares_agency_scale_holders_with_their_own_scale(monkeypatch):
+    """With hires proportional to 1 + recent hires and no badge effect, `hires_lift`
+    finds 1.0: its bins reach agency scale (30 falls in [25, 40) with the 28s and
+    35s) and its slope in log recent hires takes the rest. Bins alone compare the
+    holders' 31 with their bin's untreated weeks: 300 weeks at 29, 300 at 36 and the
+    holders' own 130 at 31, a mean of 32.2, so 31 / 32.2 = 0.962 (the week factors
+    move it in the third digit). The old bins, top-coded at 9, add the 10s' 300 weeks
+    at 11: a mean of 26.0, and 31 / 26.0 = 1.19, about a fifth too high."""
+    from analysis.estimate import effects as E
+
+    panel = agency_panel()
+    row = E.hires_lift(panel).iloc[0]
+    assert row["estimate"] == pytest.approx(1.0, abs=1e-4)
+    assert row["ci_low"] <= 1.0 <= row["ci_high"]
+    bins_only = E.badge_lift(panel, "hires", window=POOLED_WINDOW, fixed=E.HIRES_FIXED,
+                             skip_lead=True, hold=()).iloc[0]  # fmt: skip
+    assert 0.95 < bins_only["estimate"] < 0.97
+    monkeypatch.setattr(E, "RECENT_HIRES_EDGES", (1, 2, 3, 4, 6, 9))
+    top_coded = E.badge_lift(panel, "hires", window=POOLED_WINDOW, fixed=E.HIRES_FIXED,
+                             skip_lead=True, hold=()).iloc[0]  # fmt: skip
+    assert 1.15 < top_coded["estimate"] < 1.23
+
+
+def test_record_bins_reach_agency_scale_where_the_jobs_bins_stop():
+    """Earlier contracts 0, 15, 16, 31 and 200: the jobs bins (edges ... 9, 15) put
+    the last four together (bin 8); the hires model's record bins (... 15, 30, 60,
+    120) part them as 8, 8, 9, 11. Recent hires 0, 9, 24, 25 and 40 fall in recent
+    bins 0, 6, 7, 8, 9 (edges ... 9, 15, 25, 40), and ``log_recent`` is log(1 + x)."""
+    from analysis.estimate.effects import with_controls
+
+    jobs = [0, 15, 16, 31, 200]
+    recent = [0.0, 9.0, 24.0, 25.0, 40.0]
+    panel = pd.DataFrame({
+        "freelancer_id": "f1", "week_start": pd.Timestamp("2024-01-01"), "jss": 95.0,
+        "earnings_12w_usd": 0.0, "tenure_years": 1.0, "open_contracts": 0,
+        "jobs_before": jobs, "hires_12w": recent, "top_rated": False,
+    })  # fmt: skip
+    out = with_controls(panel)
+    assert out["jobs_bin"].tolist() == [0, 8, 8, 8, 8]
+    assert out["record_bin"].tolist() == [0, 8, 8, 9, 11]
+    assert out["recent_bin"].tolist() == [0, 6, 7, 8, 9]
+    np.testing.assert_allclose(out["log_recent"], np.log1p(recent), rtol=0, atol=0)
