@@ -286,3 +286,35 @@ def test_parquet_output_dictionary_encodes_only_the_columns_with_few_values(tmp_
     assert "RLE_DICTIONARY" in encodings["freelancer_id"]
     assert "RLE_DICTIONARY" not in encodings["earnings_12m_usd"]
     assert pq.read_table(out).equals(to_arrow(frame))
+
+
+def test_one_history_keeps_the_threads_and_a_dataset_spreads_its_parts(data, tmp_path, monkeypatch):
+    """On the kernels' path, a history read whole (a CSV) is computed with the
+    threads left to its own kernels, chunk after chunk; the parts of a dataset are
+    each computed on one thread (`kernels.one_thread`), two at a time. The status
+    job once ran a whole CSV inside one such thread: its kernels on one core."""
+    from analysis.engine import backend, jss, kernels, status
+
+    monkeypatch.setenv("TOPRATED_THREADS", "2")
+    monkeypatch.setattr(backend, "AUTO_NUMBA_CONTRACTS", 1)
+    seen = []
+
+    def spy(module, name):
+        real = getattr(module, name)
+
+        def started(*args, **kwargs):
+            seen.append((name, getattr(kernels._LOCAL, "serial", False)))
+            yield from real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, started)
+
+    spy(jss, "iter_jss_grid")
+    spy(status, "iter_status_grid")
+    for kind, name in (("jss", "iter_jss_grid"), ("status", "iter_status_grid")):
+        seen.clear()
+        _run(kind, data["csv"], tmp_path / f"{kind}-csv.parquet")
+        assert seen == [(name, False)], kind
+        seen.clear()
+        _run(kind, data["dataset"], tmp_path / f"{kind}-parts.parquet")
+        assert seen == [(name, True)] * 5, kind
+        _same_content(tmp_path / f"{kind}-parts.parquet", tmp_path / f"{kind}-csv.parquet")

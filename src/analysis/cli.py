@@ -322,6 +322,25 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     return 0
 
 
+def _each_part(fn, histories, backend: str):
+    """Everything ``fn(history)`` yields, history after history, in order.
+
+    With the kernels, the parts of a dataset (a stream, not `_engine_inputs`'
+    one-history list) are computed on the threads in turn, each part's results
+    gathered on its thread (`analysis.engine.kernels.ordered_map`), so reading,
+    the numpy steps and the Arrow conversion between the kernels use both cores
+    while the writer writes; a part is small, so holding two is. One history read
+    whole streams chunk by chunk and keeps the threads for its own kernels."""
+    if backend == "numba" and not isinstance(histories, list):
+        from analysis.engine.kernels import ordered_map
+
+        for done in ordered_map(lambda history: list(fn(history)), histories):
+            yield from done
+    else:
+        for history in histories:
+            yield from fn(history)
+
+
 def _cmd_jss(args: argparse.Namespace) -> int:
     if (done := _scale_out(args, "jss")) is not None:
         return done
@@ -329,13 +348,10 @@ def _cmd_jss(args: argparse.Namespace) -> int:
     from analysis.engine.jss import grid_columns, iter_jss_grid
     from analysis.io.output import write_frames
 
-    grid = (
-        frame
-        for history in histories
-        for frame in iter_jss_grid(
-            history, rules, start=start, end=end, as_of=as_of, backend=backend
-        )
-    )
+    def part(history):
+        return iter_jss_grid(history, rules, start=start, end=end, as_of=as_of, backend=backend)
+
+    grid = _each_part(part, histories, backend)
     write_frames(grid, args.out, columns=grid_columns(rules), excel_safe=args.excel_safe)
     return 0
 
@@ -349,28 +365,18 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
     events: list = []
 
-    def part(history) -> list:
+    def part(history):
         """One history's status blocks (and their events)."""
-        out = []
         for block in iter_status_grid(
             history, rules, start=start, end=end, as_of=as_of, backend=backend
         ):
-            out.append((block, status_events(block, rules) if args.events else None))
-        return out
-
-    if backend == "numba":  # the parts of a dataset, computed on the threads in turn
-        from analysis.engine.kernels import ordered_map
-
-        parts = ordered_map(part, histories)
-    else:
-        parts = map(part, histories)
+            yield block, status_events(block, rules) if args.events else None
 
     def blocks():
-        for done in parts:
-            for block, block_events in done:
-                if block_events is not None:
-                    events.append(block_events)
-                yield block
+        for block, block_events in _each_part(part, histories, backend):
+            if block_events is not None:
+                events.append(block_events)
+            yield block
 
     write_frames(blocks(), args.out, columns=COLUMNS, excel_safe=args.excel_safe)
     if args.events:
