@@ -126,13 +126,7 @@ TENURE_BIN_EDGES = (0.25, 0.5, 1, 1.5, 2, 3, 5)
 #: Open contracts at the start of a week at or above this share one workload bin.
 WORK_BIN_CAP = 6
 #: Upper edges of the bins of hires in the 12 weeks before a week (recent hires).
-RECENT_HIRES_EDGES = (1, 2, 3, 4, 6, 9, 15, 25, 40)
-#: Upper edges of the hires model's bins of earlier contracts (``record_bin``):
-#: `JOBS_BIN_EDGES` carried on to agency-scale track records. Top-coded at 15, the
-#: busiest badge holders (30-60 hires in 12 weeks) shared a bin with comparisons of
-#: 15 earlier contracts, and the hires lift came out about twice the truth in
-#: some worlds (see `hires_lift`).
-RECORD_BIN_EDGES = (1, 2, 3, 4, 5, 6, 9, 15, 30, 60, 120)
+RECENT_HIRES_EDGES = (1, 2, 3, 4, 6, 9)
 #: Weeks of earnings before a week that count as "recent earnings".
 RECENT_WEEKS = 12
 Z95 = 1.959963984540054
@@ -566,11 +560,9 @@ def with_controls(panel: pd.DataFrame) -> pd.DataFrame:
     -1 = no JSS), recent earnings (``earn_bin``, `EARN_BIN_EDGES`), tenure
     (``ten_bin``, `TENURE_BIN_EDGES`), open contracts (``work_bin``, capped at
     `WORK_BIN_CAP`), earlier contracts (``jobs_bin``, `JOBS_BIN_EDGES`) and hires
-    in the 12 weeks before (``recent_bin``, `RECENT_HIRES_EDGES`), the hires
-    model's wider bins of earlier contracts (``record_bin``, `RECORD_BIN_EDGES`);
-    and, for the linear terms, centred JSS (``jss_c``, 0 without one), log recent
-    earnings (``log_earn``, thousand USD), log tenure (``log_tenure``, years) and
-    log(1 + hires in the 12 weeks before) (``log_recent``).
+    in the 12 weeks before (``recent_bin``, `RECENT_HIRES_EDGES`); and,
+    for the older linear forms, centred JSS (``jss_c``, 0 without one), log recent
+    earnings (``log_earn``, thousand USD) and log tenure (``log_tenure``, years).
 
     Why bins: the shape in which JSS, earnings and tenure drive demand is unknown
     (a threshold, a saturating curve, a log-linear term); fixed effects per bin
@@ -595,7 +587,6 @@ def with_controls(panel: pd.DataFrame) -> pd.DataFrame:
         ten_bin=np.searchsorted(np.asarray(TENURE_BIN_EDGES), tenure, side="right"),
         work_bin=np.minimum(work, WORK_BIN_CAP),
         jobs_bin=np.searchsorted(np.asarray(JOBS_BIN_EDGES), jobs, side="right"),
-        record_bin=np.searchsorted(np.asarray(RECORD_BIN_EDGES), jobs, side="right"),
         fid=pd.factorize(panel["freelancer_id"])[0],
         wk=(week - week.min()) // 7,
         qtr=(week - week.min()) // 91,
@@ -603,7 +594,6 @@ def with_controls(panel: pd.DataFrame) -> pd.DataFrame:
         jss_c=np.where(has, jss - 90.0, 0.0) / 10.0,
         log_earn=np.log1p(np.maximum(panel["earnings_12w_usd"].to_numpy(), 0.0) / 1000.0),
         log_tenure=np.log1p(panel["tenure_years"].to_numpy()),
-        log_recent=np.log1p(recent),
         tr=panel["top_rated"].astype(np.float64),
     )
 
@@ -1090,8 +1080,7 @@ def badge_lift(panel: pd.DataFrame, outcome: str = "invitations", event: str = "
                window: tuple[int, int] = WINDOW, max_controls: int | None = 400,
                seed: int = 0, exposure: tuple[str, ...] = (),
                fixed: str = FIXED, skip_lead: bool = False,
-               hold: Sequence[str] = HELD_CONTROLS,
-               controls: str = CONTROLS) -> pd.DataFrame:  # fmt: skip
+               hold: Sequence[str] = HELD_CONTROLS) -> pd.DataFrame:  # fmt: skip
     """Multiplicative effect of the badge on weekly `outcome`, with a 95% interval.
 
     The pooled model of `analysis.estimate.effects.event_study`: Poisson of `outcome` on the
@@ -1115,8 +1104,7 @@ def badge_lift(panel: pd.DataFrame, outcome: str = "invitations", event: str = "
     `event_sample`. `hold`: controls held at their value before the first gain
     from the gain on (`held_before_gain`; default `HELD_CONTROLS`, the recent
     earnings, which the badge itself raises); ``()`` uses every control as it is.
-    Only for ``event="gain"``. `controls`: the linear terms (default `CONTROLS`;
-    `hires_lift` passes `HIRES_CONTROLS`).
+    Only for ``event="gain"``.
     """
     names = {"invitations": "invitation_lift", "profile_views": "profile_view_lift",
              "hires": "hire_rate_lift" if exposure else "hires_lift"}  # fmt: skip
@@ -1155,16 +1143,13 @@ def badge_lift(panel: pd.DataFrame, outcome: str = "invitations", event: str = "
         **{f"log_{c}": np.log1p(sample[c].to_numpy(dtype=np.float64)) for c in exposure}
     )
     extra = "".join(f" + log_{c}" for c in exposure)
-    fit = fit_model("poisson", f"y ~ tr{extra} + {controls} | {fixed}", data)
+    fit = fit_model("poisson", f"y ~ tr{extra} + {CONTROLS} | {fixed}", data)
     return _fitted_row(name, fit, "tr", "log", "x", method, sample["freelancer_id"].nunique())
 
 
 #: The fixed effects of the hires model: calendar week and the state bins, no
 #: freelancer effect (see `hires_lift`).
-HIRES_FIXED = "wk + jss_bin + earn_bin + ten_bin + work_bin + record_bin + recent_bin"
-#: The linear terms of the hires model: the JSS slope inside its bins and a slope in
-#: log recent hires inside theirs (hires scale with recent hires beyond any bin).
-HIRES_CONTROLS = "jss_c + log_recent"
+HIRES_FIXED = "wk + jss_bin + earn_bin + ten_bin + work_bin + jobs_bin + recent_bin"
 
 
 def hires_lift(
@@ -1221,7 +1206,6 @@ def hires_lift(
         fixed=HIRES_FIXED,
         skip_lead=True,
         hold=(),
-        controls=HIRES_CONTROLS,
     )
 
 
