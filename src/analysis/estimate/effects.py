@@ -1193,7 +1193,11 @@ def hires_lift(
     allows in a world whose badge holders differ in ways the bins do not see. In
     the coverage benchmark two of 28 seeds gave about twice the truth at every
     planted lift in every world, which puts the ramp and threshold worlds under
-    90% coverage (87%, 88%; report 09).
+    90% coverage (87%, 88%; report 09). Bins of recent hires and earlier
+    contracts reaching agency scale, with a slope in log recent hires, removed
+    most of that bias but not the misses (coverage fell to 81-82% there, now on
+    both sides): its intervals are also too narrow for its spread
+    (``benchmarks/results/coverage-hires-agency-bins.md``).
     """
     _check_outcome(panel, "hires")
     return badge_lift(
