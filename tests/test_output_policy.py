@@ -267,7 +267,10 @@ SLOW_JSS = textwrap.dedent(
         for frame in real(*a, **k):
             yield frame
         print("writing", flush=True)
-        time.sleep(60)
+        # short sleeps: the kernel may hand the signal to another thread (Arrow's
+        # pool), and Python runs its handler only once the main thread wakes
+        for _ in range(600):
+            time.sleep(0.1)
 
     jss.iter_jss_grid = slow
     sys.exit(main(sys.argv[1:]))
