@@ -257,9 +257,14 @@ def test_a_full_disk_under_out_leaves_no_file(history, tmp_path):
 
 SLOW_JSS = textwrap.dedent(
     """
-    import sys, time
+    import signal, sys, time
     import analysis.engine.jss as jss
     from analysis.cli import main
+
+    # SIGINT as a foreground job gets it: a test run started in the background by
+    # a non-interactive shell (`(cmd &)`) hands every process SIGINT ignored, and
+    # Python keeps an inherited SIG_IGN (the child then ran its full 60 s)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     real = jss.iter_jss_grid
 
@@ -267,10 +272,7 @@ SLOW_JSS = textwrap.dedent(
         for frame in real(*a, **k):
             yield frame
         print("writing", flush=True)
-        # short sleeps: the kernel may hand the signal to another thread (Arrow's
-        # pool), and Python runs its handler only once the main thread wakes
-        for _ in range(600):
-            time.sleep(0.1)
+        time.sleep(60)
 
     jss.iter_jss_grid = slow
     sys.exit(main(sys.argv[1:]))
