@@ -446,3 +446,22 @@ def test_ordered_map_keeps_the_order_holds_few_results_and_raises_in_order(monke
         for value in kernels.ordered_map(fail_at_3, range(6)):
             seen.append(value)
     assert seen == [0, 1, 2]
+
+
+def test_ordered_map_runs_a_lone_item_on_the_callers_threads(monkeypatch) -> None:
+    """One item (a status grid of one block, one history) runs on the caller's
+    thread with its `in_parts` cut in two, not on one block thread alone; no item
+    gives nothing. The status grid of one block had run on one core."""
+    import threading
+
+    from analysis.engine import kernels
+
+    monkeypatch.setenv("TOPRATED_THREADS", "2")
+
+    def where(_: int) -> tuple[str, int]:
+        parts: list = []
+        kernels.in_parts(np.arange(0, 101, 10), lambda a, b: parts.append((a, b)))
+        return threading.current_thread().name, len(parts)
+
+    assert list(kernels.ordered_map(where, [7])) == [(threading.current_thread().name, 2)]
+    assert list(kernels.ordered_map(where, iter([]))) == []

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import itertools
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -63,6 +64,7 @@ def threads() -> int:
 
 
 _LOCAL = threading.local()
+_NONE = object()  # no item (`ordered_map`)
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -92,11 +94,21 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
     `in_parts` on its own thread (`one_thread`), results in the order of `items`.
     For a stream of independent pieces of work (the parts of a dataset) whose
     Python and numpy steps would otherwise leave a core idle. Items are drawn
-    only as a thread frees up, so at most `threads` results are held."""
+    only as a thread frees up, so at most `threads` results are held. A lone
+    item runs on the caller's thread with its `in_parts` threads: spread one
+    call at a time, it would leave every core but one idle."""
     k = threads()
     if k <= 1 or getattr(_LOCAL, "serial", False):
         yield from map(fn, items)
         return
+    items = iter(items)
+    first = next(items, _NONE)
+    second = next(items, _NONE) if first is not _NONE else _NONE
+    if second is _NONE:
+        if first is not _NONE:
+            yield fn(first)
+        return
+    items = itertools.chain((first, second), items)
 
     def serial(item: T) -> R:
         with one_thread():
