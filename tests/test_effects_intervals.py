@@ -144,3 +144,93 @@ def test_the_multipliers_of_several_terms_at_once_are_each_terms_own():
     both = critical_values(fit, ["x1", "x2"])
     one_by_one = {"x1": critical_value(fit, "x1"), "x2": critical_value(fit, "x2")}
     assert both == pytest.approx(one_by_one, rel=1e-12)  # same up to the order of sums
+
+
+# --------------------------------------------------------------------------- CV3
+
+
+def test_the_jackknife_error_of_the_tiny_fit_by_hand(tiny_fit):
+    """Without a, beta is (1*2 + 2*3) / (1 + 4) = 1.6; without b, (1*1 + 2*3) / 5 =
+    1.4. Their mean is 1.5, so CV3 = (2 - 1) / 2 * (0.1^2 + 0.1^2) = 0.01: 0.1."""
+    from analysis.estimate.effects import standard_errors
+
+    assert standard_errors(tiny_fit, ["x"]) == pytest.approx({"x": 0.1})
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(3, 12))
+def test_the_jackknife_error_is_the_spread_of_the_leave_one_out_fits(seed, clusters):
+    """For OLS without fixed effects the one-step leave-one-out estimate is exact:
+    the CV3 error equals the spread of real refits without each freelancer, with
+    heteroskedastic errors and unequal freelancers (where it differs from CV1)."""
+    from analysis.estimate.effects import standard_errors
+
+    rng = np.random.default_rng(seed)
+    n = 8 * clusters
+    fid = np.concatenate([np.arange(clusters), rng.integers(0, clusters, n - clusters)])
+    x = rng.standard_normal((n, 2)) * rng.uniform(0.2, 3.0, clusters)[fid, None]
+    y = 0.5 + x[:, 0] + rng.standard_normal(n) * (1 + x[:, 0] ** 2)
+    data = pd.DataFrame({"y": y, "x1": x[:, 0], "x2": x[:, 1], "fid": fid})
+    design = np.column_stack([np.ones(n), x])
+    refits = []
+    for g in range(clusters):
+        keep = fid != g
+        if np.linalg.matrix_rank(design[keep]) < 3:
+            return  # a freelancer alone identifies a term: tested below
+        refits.append(np.linalg.lstsq(design[keep], y[keep], rcond=None)[0][1:])
+    full = np.linalg.lstsq(design, y, rcond=None)[0][1:]
+    spread = np.array(refits) - full  # around the estimate (MNW's CV3, not CV3J)
+    expected = np.sqrt((clusters - 1) / clusters * np.square(spread).sum(axis=0))
+    got = standard_errors(fit_model("ols", "y ~ x1 + x2", data), ["x1", "x2"])
+    assert [got["x1"], got["x2"]] == pytest.approx(expected, rel=1e-7)
+
+
+@pytest.mark.parametrize("fixed", ["", " | fid"])
+def test_the_jackknife_error_is_pyfixests_crv3_up_to_its_small_sample_factor(fixed):
+    """pyfixest computes CRV3 for OLS by refitting without each freelancer, and
+    scales it by its CV1 factor ``G / (G - 1) * (N - 1) / (N - k)`` where MNW's
+    CV3 has ``(G - 1) / G``: with that factor swapped, the two agree, freelancer
+    fixed effects or not (they are nested in the clusters, so the one-step
+    leave-one-out is exact)."""
+    from analysis.estimate.effects import import_pyfixest, standard_errors
+
+    pf = import_pyfixest()
+    rng = np.random.default_rng(11)
+    n, g = 240, 16
+    data = pd.DataFrame({"x1": rng.standard_normal(n), "x2": rng.standard_normal(n),
+                         "fid": np.arange(n) % g})  # fmt: skip
+    data["y"] = data["x1"] + rng.standard_normal(n) * (1 + data["x1"] ** 2) + 0.1 * data["fid"]
+    fml = f"y ~ x1 + x2{fixed}"
+    ours = standard_errors(fit_model("ols", fml, data), ["x1", "x2"])
+    theirs = pf.feols(fml, data=data, vcov={"CRV3": "fid"}).se()
+    k = 3  # two slopes and the intercept (or the freelancer effects nested in the clusters)
+    factor = math.sqrt(g / (g - 1) * (n - 1) / (n - k) / ((g - 1) / g))
+    assert ours["x1"] * factor == pytest.approx(float(theirs["x1"]), rel=1e-6)
+    assert ours["x2"] * factor == pytest.approx(float(theirs["x2"]), rel=1e-6)
+
+
+def test_a_term_one_freelancer_carries_keeps_the_cv1_error():
+    """x is non-zero for freelancer 0 only: without them x is not identified, so
+    the leave-one-out spread does not exist and the fit's CV1 error is kept."""
+    from analysis.estimate.effects import standard_errors
+
+    data = pd.DataFrame({"y": [1.0, 2.0, 0.5, 0.7, 0.2, 0.9], "x": [1.0, 2.0, 0, 0, 0, 0],
+                         "fid": [0, 0, 1, 1, 2, 2]})  # fmt: skip
+    fit = fit_model("ols", "y ~ x", data)
+    assert standard_errors(fit, ["x"])["x"] == pytest.approx(float(fit.se()["x"]))
+
+
+def test_an_interval_beyond_the_float_range_is_not_estimated():
+    """A log-scale standard error of 9,000 (the bench's seed 2005 gave one for the
+    invitation lift from losses) used to overflow ``exp`` and take every other
+    effect of the history down; now that effect alone is not estimated."""
+    from analysis.estimate.effects import _ci, guarded
+
+    assert _ci(0.5, 0.1, "log", 2.0) == pytest.approx((math.exp(0.5), math.exp(0.3), math.exp(0.7)))
+    with pytest.raises(ValueError, match="not identified"):
+        _ci(-0.8, 8975.0, "log", 2.49)
+    row = guarded("invitation_lift_losses", "x", "", lambda: _ci(-0.8, 8975.0, "log", 2.49))
+    assert math.isnan(row.iloc[0]["estimate"])
+    assert (
+        row.iloc[0]["note"].startswith("not estimated:") and "not identified" in row.iloc[0]["note"]
+    )

@@ -68,12 +68,14 @@ comparison freelancers, takes an explicit seed):
   hourly contracts) on the Top Rated dummy, freelancer and week fixed effects, on
   the clean sample's weeks without open fixed-price work.
 
-Intervals: every clustered 95% interval multiplies the standard error by Student's
-t with ``G* - 1`` degrees of freedom, ``G*`` the effective number of freelancers
-behind the estimate (`effective_clusters`, after Carter, Schnepel and Steigerwald
-2017), not by 1.96: a few dozen badge holders identify the effect and a handful
-of them carry most of the information, so normal intervals were too narrow (75%
-coverage of the counterfactual truth in the simulator's own world; report 09).
+Intervals: every clustered 95% interval of a fitted model takes the cluster
+jackknife (CV3) standard error (`standard_errors`: how far the estimate moves
+without each freelancer) and multiplies it by Student's t with ``G* - 1`` degrees
+of freedom, ``G*`` the effective number of freelancers behind the estimate
+(`effective_clusters`, after Carter, Schnepel and Steigerwald 2017), not by 1.96:
+a few dozen badge holders identify the effect and a handful of them carry most of
+the information, so normal intervals were too narrow (75% coverage of the
+counterfactual truth in the simulator's own world; report 09).
 
 Speed: the panel is built with dense (freelancer x week) arrays and merges, no
 Python loop per freelancer; a Poisson fit on about a million freelancer-weeks
@@ -130,6 +132,8 @@ RECENT_HIRES_EDGES = (1, 2, 3, 4, 6, 9)
 #: Weeks of earnings before a week that count as "recent earnings".
 RECENT_WEEKS = 12
 Z95 = 1.959963984540054
+#: The largest log-scale bound `_ci` turns into a ratio (``exp(709)`` overflows).
+LOG_LIMIT = 700.0
 #: Columns of `estimate_effects` (and of every one-row estimate frame).
 EFFECT_COLUMNS = (
     "effect",
@@ -704,7 +708,72 @@ def _calendar_note(fit) -> str:
 
 
 def _coef(fit, name: str) -> tuple[float, float]:
-    return float(fit.coef()[name]), float(fit.se()[name])
+    """`name`'s coefficient and its standard error (`standard_errors`)."""
+    return float(fit.coef()[name]), standard_errors(fit, [name])[name]
+
+
+def standard_errors(fit, terms: list[str]) -> dict[str, float]:
+    """The cluster jackknife (CV3) standard error of each of `terms` in a converged
+    pyfixest fit clustered by freelancer: the spread of the estimates with one
+    freelancer left out at a time around the estimate, ``(G - 1) / G * sum (b_(g)
+    - b)^2``. That is MacKinnon, Nielsen and Webb's CV3 (and the centring of
+    pyfixest's own CRV3 for OLS and of summclust); centred at the mean of the
+    ``b_(g)`` instead (their CV3J) it is never larger; on the coverage benchmark
+    the two gave the same coverage and median widths to 3 digits
+    (``benchmarks/results/coverage-cv3.md``).
+
+    Why not pyfixest's CV1: the badge effect is identified by a few dozen badge
+    holders, and CV1 averages their squared residuals as if each were a typical
+    freelancer; an influential holder's residual is shrunk by its own weight in
+    the fit, so CV1 is too small. The jackknife asks how far the estimate moves
+    without each freelancer, which is what the coverage benchmark measured as
+    missing (MacKinnon, Nielsen and Webb 2023, "Cluster-robust inference: a guide
+    to empirical practice", recommend CV3 over CV1 for this reason).
+
+    Each leave-one-out estimate is the one Newton step from the fit without the
+    freelancer's rows: ``b - (H - H_g)^-1 s_g``, with ``H`` the Hessian of the fit
+    (of the regressors after the fixed effects are partialled out, at the fitted
+    Poisson weights), ``H_g`` and ``s_g`` the freelancer's part of it and summed
+    scores. For OLS without fixed effects (or with effects nested in freelancers)
+    it is the exact leave-one-out estimate; for the fixed effects shared across
+    freelancers (weeks, bins) and for Poisson it holds them at the full fit. When
+    one freelancer alone carries a term (``H - H_g`` singular), leaving them out
+    leaves the term undefined: the fit's CV1 error is used instead.
+    """
+    steps = _jackknife(fit)
+    if steps is None:
+        cv1 = fit.se()
+        return {t: float(cv1[t]) for t in terms}
+    names = list(fit._coefnames)
+    n_g = len(steps)
+    var = (n_g - 1) / n_g * np.einsum("ga,ga->a", steps, steps)
+    return {t: float(math.sqrt(var[names.index(t)])) for t in terms}
+
+
+def _jackknife(fit) -> np.ndarray | None:
+    """(clusters x coefficients): the estimate minus each freelancer's leave-one-out
+    estimate (`standard_errors`); None when leaving some freelancer out leaves a
+    term unidentified. Computed once per fit (kept on it)."""
+    if hasattr(fit, "_toprated_jackknife"):
+        return fit._toprated_jackknife
+    x = np.asarray(fit._X, dtype=np.float64)
+    resid = np.asarray(fit._u_hat, dtype=np.float64).ravel()
+    groups = pd.factorize(fit._cluster_df.iloc[:, 0].to_numpy())[0]
+    n_g, k = int(groups.max()) + 1, x.shape[1]
+    scores = np.stack([np.bincount(groups, x[:, j] * resid, minlength=n_g) for j in range(k)], 1)
+    # each freelancer's part of the Hessian: k x k sums by group, one column at a time
+    parts = np.empty((n_g, k, k))
+    for a in range(k):
+        for b in range(a, k):
+            parts[:, a, b] = parts[:, b, a] = np.bincount(groups, x[:, a] * x[:, b], n_g)
+    rest = np.asarray(fit._hessian, dtype=np.float64)[None] - parts
+    # a freelancer whose removal leaves a term unidentified makes H - H_g singular
+    sv = np.linalg.svd(rest, compute_uv=False)
+    steps = None
+    if n_g >= 2 and not (sv[:, -1] <= 1e-10 * sv[:, 0]).any():
+        steps = np.linalg.solve(rest, scores[:, :, None])[:, :, 0]
+    fit._toprated_jackknife = steps
+    return steps
 
 
 def _influences(fit, terms: list[str]) -> np.ndarray:
@@ -764,12 +833,30 @@ def critical_value(fit, term: str) -> float:
     """The 97.5% quantile of Student's t with ``G* - 1`` degrees of freedom
     (`effective_clusters` of `term` in `fit`, at least 1): the multiplier of the
     clustered standard error in every 95% interval of this module. It is 1.96 only
-    when very many freelancers share the information, and grows when few do."""
+    when very many freelancers share the information, and grows when few do.
+
+    The contributions are the first-order influences (`cluster_influence`), not
+    the jackknife's leave-one-out moves of `standard_errors`. Tried on one
+    history of the coverage benchmark (ramp world, seed 2001, planted lift 1.5),
+    the moves concentrated on one or two freelancers in the fits with freelancer
+    effects (multipliers of 4.0 for the invitation lift and 12 for the
+    profile-view lift) while the hires lift's stayed at 2.2 and still missed."""
     return critical_values(fit, [term])[term]
 
 
 def _ci(beta: float, se: float, scale: str, q: float = Z95) -> tuple[float, float, float]:
+    """The estimate and its interval: ``exp`` of them on the ``"log"`` scale.
+
+    A multiplicative interval beyond ``exp(700)`` (a standard error in the
+    hundreds on the log scale: the data all but fail to identify the term) raises
+    ValueError, which `guarded` reports as not estimated; it used to overflow and
+    take every other effect of the history down with it."""
     if scale == "log":
+        if not abs(beta) + q * se < LOG_LIMIT:
+            raise ValueError(
+                f"the term is not identified: estimate {beta:.3g} with standard error "
+                f"{se:.3g} on the log scale"
+            )
         return math.exp(beta), math.exp(beta - q * se), math.exp(beta + q * se)
     return beta, beta - q * se, beta + q * se
 
@@ -1011,7 +1098,8 @@ def event_study(
     if dynamic:
         data_es = data.assign(**{k: dummies[k] for k in names})
         fit = fit_model("poisson", f"y ~ {' + '.join(names)}{rhs_ctrl} | {fe}", data_es)
-        coef, se = fit.coef(), fit.se()
+        coef = fit.coef()
+        se = standard_errors(fit, [nm for nm in names if nm in coef.index])
         q = critical_values(fit, [nm for nm in names if nm in coef.index])
     rows = []
     for t in times:
@@ -1185,18 +1273,19 @@ def hires_lift(
     the hires of weeks in the same state bins, and as non-badge weeks in the
     comparison they pulled the estimate down to 0.81 [0.72, 0.91] on the 5,000
     freelancers of the bundled sample's world; without them it is 1.04 [0.87,
-    1.24], and on the bundled sample itself 1.02 [0.84, 1.23] against a
+    1.24], and on the bundled sample itself 1.02 [0.84, 1.24] against a
     counterfactual 0.99 (the mean bias over the coverage benchmark's identified
     worlds went from about -0.1 to -0.003..+0.14; report 09).
 
     Where it fails: leaning on the state bins, it is off by more than its interval
     allows in a world whose badge holders differ in ways the bins do not see. In
     the coverage benchmark two of 28 seeds gave about twice the truth at every
-    planted lift in every world, which puts the ramp and threshold worlds under
-    90% coverage (87%, 88%; report 09). Bins of recent hires and earlier
-    contracts reaching agency scale, with a slope in log recent hires, removed
-    most of that bias but not the misses (coverage fell to 81-82% there, now on
-    both sides): its intervals are also too narrow for its spread
+    planted lift in every world, which puts the ramp world under 90% coverage
+    (89%, 75 of 84 runs, with the jackknife errors of `standard_errors`; 87% with
+    CV1; report 09). Bins of recent hires and earlier contracts reaching agency
+    scale, with a slope in log recent hires, removed most of that bias but not
+    the misses (coverage fell to 81-82% in the ramp and threshold worlds, now on
+    both sides, with CV1): its intervals are also too narrow for its spread
     (``benchmarks/results/coverage-hires-agency-bins.md``).
     """
     _check_outcome(panel, "hires")
@@ -1625,10 +1714,11 @@ def estimate_effects(
     """Every effect with its 95% interval, one row each (`EFFECT_COLUMNS`, in the
     order of `REPORT_EFFECTS`):
 
-    ``invitation_lift`` and ``profile_view_lift`` (`imputed_lift`),
-    ``invitation_lift_naive``, ``invitation_lift_losses`` (pooled event study
-    around the first loss), ``hires_lift`` (total effect on accepted hires a week,
-    `imputed_lift`), ``hire_rate_lift`` (hires per application), ``rate_premium``
+    ``invitation_lift`` and ``profile_view_lift`` (`badge_lift`, the pooled event
+    study around the first gain), ``invitation_lift_naive``,
+    ``invitation_lift_losses`` (pooled event study around the first loss),
+    ``hires_lift`` (total effect on accepted hires a week, `hires_lift`),
+    ``hire_rate_lift`` (hires per application), ``rate_premium``
     (multiplicative, "x"), ``maintenance_hours`` (hours a week) and
     ``net_value_usd_per_holder_year`` (`net_value`). With `truth` (a
     ``truth.json`` dict) each row gets the true value and whether the interval

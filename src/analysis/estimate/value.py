@@ -44,6 +44,7 @@ from analysis.estimate.effects import (
     event_sample,
     fit_model,
     model_frame,
+    standard_errors,
 )
 
 #: The effects the value model needs (rows of `analysis.estimate.effects.EFFECT_COLUMNS` frames).
@@ -114,7 +115,8 @@ def event_time_lift(
     names = [k for k, v in dummies.items() if v.any()]
     data = model_frame(sample, outcome).assign(**dummies)
     fit = fit_model("poisson", f"y ~ {' + '.join(names)} + {CONTROLS} | {FIXED}", data)
-    coef, se = fit.coef(), fit.se()
+    coef = fit.coef()
+    se = standard_errors(fit, [nm for nm in names if nm in coef.index])
     q_all = critical_values(fit, [nm for nm in names if nm in coef.index])
     rows = [(-bin_weeks, 1.0, 1.0, 1.0)]
     for k in bins:
