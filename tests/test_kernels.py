@@ -465,3 +465,48 @@ def test_ordered_map_runs_a_lone_item_on_the_callers_threads(monkeypatch) -> Non
 
     assert list(kernels.ordered_map(where, [7])) == [(threading.current_thread().name, 2)]
     assert list(kernels.ordered_map(where, iter([]))) == []
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["a", "b", "ab", "ba", "é", "k10", "k01", "", "a" * 40]),
+                 max_size=40),
+        min_size=1, max_size=6,
+    )
+)  # fmt: skip
+def test_client_codes_number_each_freelancers_clients_in_order_of_appearance(groups) -> None:
+    """Each freelancer's clients get 0, 1, 2, ... in the order they first appear,
+    whatever collides in the hash table (ids that differ by one byte or by order,
+    the empty id, long ids, freelancers with up to 40 contracts)."""
+    import pyarrow as pa
+
+    from analysis.engine.jss import _string_buffers
+    from analysis.engine.kernels import client_codes
+
+    flat = [c for g in groups for c in g]
+    bounds = np.concatenate([[0], np.cumsum([len(g) for g in groups])]).astype(np.int64)
+    codes = client_codes(bounds, *_string_buffers(pa.array(flat, pa.large_string())))
+    expected = [code for g in groups for code in pd.factorize(pd.Series(g, dtype=object))[0]]
+    assert codes.tolist() == expected
+
+
+@pytest.mark.parametrize("threads", ["1", "2", "3"])
+def test_repeat_strings_cut_into_parts_equal_the_strings_repeated(monkeypatch, threads) -> None:
+    """On any number of threads, each id is repeated its count, in order (parts
+    cut mid-way through the ids, ids repeated zero times at a cut)."""
+    import pyarrow as pa
+
+    from analysis.engine.jss import _string_buffers
+    from analysis.engine.kernels import repeat_strings
+
+    monkeypatch.setenv("TOPRATED_THREADS", threads)
+    rng = np.random.default_rng(7)
+    ids = [f"f{i:0{int(rng.integers(1, 6))}d}é" for i in range(300)]
+    counts = rng.integers(0, 5, len(ids)).astype(np.int64)
+    counts[150:160] = 0
+    offsets, data = repeat_strings(*_string_buffers(pa.array(ids, pa.large_string())), counts)
+    repeated = pa.LargeStringArray.from_buffers(
+        len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data)
+    )
+    assert repeated.to_pylist() == [s for s, k in zip(ids, counts, strict=True) for _ in range(k)]

@@ -201,31 +201,55 @@ def client_codes_into(bounds, offsets, data, codes):
         for i in range(offsets[r], offsets[r + 1]):
             h = (h ^ np.uint64(data[i])) * np.uint64(1099511628211)
         hashes[r] = h
-    first_row = np.empty(max(r_hi - r_lo, 1), np.int64)  # row of each distinct client
+    # per freelancer, an open-addressing table of its distinct clients (codes in
+    # the order they first appear), sized to twice its contracts: O(contracts)
+    most = 1
     for f in range(len(bounds) - 1):
+        most = max(most, bounds[f + 1] - bounds[f])
+    size = 2
+    while size < 2 * most:
+        size *= 2
+    table = np.full(size, -1, np.int64)  # slot -> code, -1 = free
+    first_row = np.empty(most, np.int64)  # code -> its first row
+    slot_of = np.empty(most, np.int64)  # code -> its slot
+    for f in range(len(bounds) - 1):
+        n_f = bounds[f + 1] - bounds[f]
+        mask = 1
+        while mask < 2 * n_f:
+            mask *= 2
+        mask -= 1
         k = 0
         for r in range(bounds[f], bounds[f + 1]):
-            code = -1
-            for c in range(k):
-                q = first_row[c]
-                if hashes[q] != hashes[r]:
-                    continue
-                a0, a1, b0 = offsets[q], offsets[q + 1], offsets[r]
-                if a1 - a0 != offsets[r + 1] - b0:
-                    continue
-                same = True
-                for i in range(a1 - a0):
-                    if data[a0 + i] != data[b0 + i]:
-                        same = False
-                        break
-                if same:
-                    code = c
+            h = hashes[r]
+            slot = np.int64((h ^ (h >> np.uint64(29))) & np.uint64(mask))  # high bits mixed in
+            while True:
+                c = table[slot]
+                if c < 0:
+                    table[slot] = k
+                    first_row[k] = r
+                    slot_of[k] = slot
+                    codes[r] = k
+                    k += 1
                     break
-            if code < 0:
-                first_row[k] = r
-                code = k
-                k += 1
-            codes[r] = code
+                q = first_row[c]
+                if hashes[q] == h and _same_bytes(offsets, data, q, r):
+                    codes[r] = c
+                    break
+                slot = (slot + 1) & mask
+        for c in range(k):
+            table[slot_of[c]] = -1
+
+
+@njit(cache=True, error_model="numpy", nogil=True, inline="always")
+def _same_bytes(offsets, data, q, r):
+    """Whether strings ``q`` and ``r`` of the Arrow buffers are equal."""
+    a0, a1, b0 = offsets[q], offsets[q + 1], offsets[r]
+    if a1 - a0 != offsets[r + 1] - b0:
+        return False
+    for i in range(a1 - a0):  # noqa: SIM110 - a generator in all() is slow under numba
+        if data[a0 + i] != data[b0 + i]:
+            return False
+    return True
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
@@ -325,30 +349,43 @@ def contract_inputs(
         out_open[r] = not flagged[r] and money > 0
 
 
-@njit(cache=True, error_model="numpy", nogil=True)
 def repeat_strings(offsets, data, counts):
     """Arrow string buffers of string ``i`` (``data[offsets[i]:offsets[i+1]]``)
-    repeated ``counts[i]`` times, in order: the new int64 offsets and bytes."""
-    n = 0
-    size = 0
-    for i in range(len(counts)):
-        n += counts[i]
-        size += counts[i] * (offsets[i + 1] - offsets[i])
-    new_offsets = np.empty(n + 1, np.int64)
-    new_data = np.empty(size, np.uint8)
+    repeated ``counts[i]`` times, in order: the new int64 offsets and bytes. The
+    strings are cut into parts of about equal rows, copied on `threads` threads."""
+    counts = np.asarray(counts, dtype=np.int64)
+    offsets = np.asarray(offsets, dtype=np.int64)
+    rows = np.zeros(len(counts) + 1, np.int64)
+    np.cumsum(counts, out=rows[1:])
+    sizes = np.zeros(len(counts) + 1, np.int64)
+    np.cumsum(counts * np.diff(offsets[: len(counts) + 1]), out=sizes[1:])
+    new_offsets = np.empty(int(rows[-1]) + 1, np.int64)
     new_offsets[0] = 0
-    row = 0
-    pos = 0
-    for i in range(len(counts)):
-        a = offsets[i]
-        length = offsets[i + 1] - a
+    new_data = np.empty(int(sizes[-1]), np.uint8)
+    in_parts(
+        rows,
+        lambda a, b: repeat_strings_into(
+            offsets, data, counts, rows, sizes, a, b, new_offsets, new_data
+        ),
+    )
+    return new_offsets, new_data
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def repeat_strings_into(offsets, data, counts, rows, sizes, a, b, new_offsets, new_data):
+    """Strings ``a..b-1`` of `repeat_strings`, written from row ``rows[a]`` and byte
+    ``sizes[a]`` of the output buffers (so disjoint ranges run on threads)."""
+    row = rows[a]
+    pos = sizes[a]
+    for i in range(a, b):
+        lo = offsets[i]
+        length = offsets[i + 1] - lo
         for _ in range(counts[i]):
             for k in range(length):
-                new_data[pos + k] = data[a + k]
+                new_data[pos + k] = data[lo + k]
             pos += length
             row += 1
             new_offsets[row] = pos
-    return new_offsets, new_data
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
@@ -505,7 +542,8 @@ def jss_chunk(
             for d in range(n_w):
                 reach[iv_client[q], d] = 0
         # per window along the dates: running sums in registers, each score
-        # straight into its row
+        # straight into its row, each cell's differences zeroed as they are read
+        # (the cells are then clean for the next freelancer)
         n_rows = m - jf
         n_tr = len(trending)
         for d in range(n_w):
@@ -521,6 +559,10 @@ def jss_chunk(
                 rt += d_tot[g, d]
                 rc += d_cnt[g, d]
                 rl += d_cli[g, d]
+                d_net[g, d] = 0
+                d_tot[g, d] = 0
+                d_cnt[g, d] = 0
+                d_cli[g, d] = 0
                 tot = float(rt + ov)
                 i = row + g - jf
                 if rl >= min_clients and tot > 0 and rc + orun >= min_contracts:
@@ -531,6 +573,7 @@ def jss_chunk(
                 if d == required:
                     out_counted[i] = rc + orun
                     out_clients[i] = rl
+        sec = (t0 + jf * step) * day_seconds
         for i in range(row, row + n_rows):
             tr = out_scores[trending[0], i]
             for t in range(1, n_tr):
@@ -548,17 +591,18 @@ def jss_chunk(
                 out_jss[i] = np.int64(np.floor(best + 0.5 + 1e-9))
                 out_jss_na[i] = False
             out_freelancer[i] = f_offset + f
-            out_seconds[i] = (t0 + (jf + i - row) * step) * day_seconds
+            out_seconds[i] = sec
+            sec += step * day_seconds
         row += n_rows
-        # reset the freelancer's cells (jf..m, the sink included)
+        # the open contracts' cells, and the sink (windows that end after the last date)
         for g in range(jf, width):
             o_val[g] = 0
             o_cnt[g] = 0
-            for d in range(n_w):
-                d_net[g, d] = 0
-                d_tot[g, d] = 0
-                d_cnt[g, d] = 0
-                d_cli[g, d] = 0
+        for d in range(n_w):
+            d_net[m, d] = 0
+            d_tot[m, d] = 0
+            d_cnt[m, d] = 0
+            d_cli[m, d] = 0
     return row
 
 
