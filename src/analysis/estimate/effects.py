@@ -737,8 +737,9 @@ def standard_errors(fit, terms: list[str]) -> dict[str, float]:
     scores. For OLS without fixed effects (or with effects nested in freelancers)
     it is the exact leave-one-out estimate; for the fixed effects shared across
     freelancers (weeks, bins) and for Poisson it holds them at the full fit. When
-    one freelancer alone carries a term (``H - H_g`` singular), leaving them out
-    leaves the term undefined: the fit's CV1 error is used instead.
+    one freelancer alone carries some term of the fit (``H - H_g`` singular; an
+    event-time dummy only one badge holder reaches), leaving them out leaves it
+    undefined, and the fit's CV1 errors are used for every term of that fit.
     """
     steps = _jackknife(fit)
     if steps is None:
