@@ -539,3 +539,25 @@ def test_the_poisson_stopping_tolerance_moves_no_estimate_in_its_sixth_digit(
     tight = badge_lift(panel_lift_13, max_controls=200).iloc[0]
     for col in ("estimate", "ci_low", "ci_high"):
         assert quick[col] == pytest.approx(tight[col], rel=1e-6), col
+
+
+def test_an_unbounded_event_time_coefficient_is_a_missing_row_not_a_failure(
+    panel_lift_13, monkeypatch
+):
+    """An event-time dummy whose interval passes exp(700) (one badge holder reaches
+    it, say) is NaN like a dummy the fit dropped; the other weeks and the pooled
+    lift are still given (it used to raise and lose the whole event study)."""
+    import analysis.estimate.effects as effects
+
+    real = effects.standard_errors
+
+    def huge_at_week_5(fit, terms):
+        out = real(fit, terms)
+        return {t: (1e4 if t == effects._et_name(5) else v) for t, v in out.items()}
+
+    monkeypatch.setattr(effects, "standard_errors", huge_at_week_5)
+    es = event_study(panel_lift_13, "invitations", window=(-12, 16))
+    coefs = es.coefs.set_index("event_time")
+    assert coefs.loc[5].isna().all()
+    assert coefs.drop(index=5)["estimate"].notna().all()
+    assert np.isfinite(es.pooled.iloc[0]["estimate"])

@@ -1107,9 +1107,9 @@ def event_study(
         nm = _et_name(t)
         if t == -1:
             rows.append((t, 1.0, 1.0, 1.0))
-        elif nm in coef.index:
+        elif nm in coef.index and abs(float(coef[nm])) + q[nm] * float(se[nm]) < LOG_LIMIT:
             rows.append((t, *_ci(float(coef[nm]), float(se[nm]), "log", q[nm])))
-        else:
+        else:  # not estimated, or unbounded: one such week leaves the others standing
             rows.append((t, np.nan, np.nan, np.nan))
     coefs = pd.DataFrame(rows, columns=["event_time", "estimate", "ci_low", "ci_high"])
 
