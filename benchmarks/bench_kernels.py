@@ -81,6 +81,16 @@ GOALS = {
 # --------------------------------------------------------------------------- baseline
 
 
+def day_numbers_of(dates) -> np.ndarray:
+    """Days since 1970-01-01 of a DatetimeIndex, whatever its resolution.
+
+    Why not ``.asi8 // (86_400 * 10**9)``: that assumes nanoseconds, and
+    `analysis.engine.jss.jss_dates` gives seconds (pandas 3), which turned every
+    date into day 0: the baseline kernel and DuckDB then computed an empty grid,
+    and the table compared the engine with reading the input."""
+    return np.asarray(dates.values.astype("datetime64[D]").astype(np.int64))
+
+
 @njit(cache=True, error_model="numpy")
 def simple_grid(bounds, start, end, stop, pos_w, neg_w, earnings, t0, step, m, d24, d12):
     """The baseline: per freelancer and date from its first start on, five sums.
@@ -171,8 +181,8 @@ def baseline_inputs(contracts, rules, as_of_day: int) -> dict:
 def run_baseline(inputs: dict, rules, first_day: int, last_day: int) -> np.ndarray:
     from analysis.engine.jss import jss_dates
 
-    dates = jss_dates(np.datetime64(first_day, "D"), np.datetime64(last_day, "D"), rules).asi8 // (
-        DAY_S * 10**9
+    dates = day_numbers_of(
+        jss_dates(np.datetime64(first_day, "D"), np.datetime64(last_day, "D"), rules)
     )
     step = rules.calendar.jss_every_days
     return simple_grid(
@@ -253,8 +263,8 @@ def duckdb_pipeline(csv: Path, out: Path, rules, first_day: int, as_of_day: int)
 
     from analysis.engine.jss import jss_dates
 
-    dates = jss_dates(np.datetime64(first_day, "D"), np.datetime64(as_of_day, "D"), rules).asi8 // (
-        DAY_S * 10**9
+    dates = day_numbers_of(
+        jss_dates(np.datetime64(first_day, "D"), np.datetime64(as_of_day, "D"), rules)
     )
     o, w = rules.outcome, rules.weight
     sql = DUCKDB_SQL.format(
@@ -286,6 +296,21 @@ def duckdb_pipeline(csv: Path, out: Path, rules, first_day: int, as_of_day: int)
 
 
 # --------------------------------------------------------------------------- measuring
+
+
+def parquet_rows(path: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return pq.read_metadata(path).num_rows
+
+
+def same_rows(rows: int, expected: int, what: str) -> None:
+    """Refuse a comparison whose rival computed a different grid: every grid of
+    the table has one row per freelancer and JSS date from its first contract on
+    (the engine's `jss_grid` rows). An empty baseline once made the table compare
+    the engine with reading the input (`day_numbers_of`)."""
+    if rows != expected or rows == 0:
+        raise RuntimeError(f"{what} gave {rows:,} rows where the JSS grid has {expected:,}")
 
 
 def load_average() -> list[float]:
@@ -367,6 +392,7 @@ def run_main(args) -> dict:
     res["baseline_seconds"], res["baseline_times"] = timed(
         lambda: run_baseline(inputs, rules, first_day, as_of_day), args.repeats
     )
+    res["baseline_rows"] = run_baseline(inputs, rules, first_day, as_of_day).shape[1]
     inputs = None  # free it before the grids
     # once more on the big history: a type seen only there would compile inside a timing
     jss_grid(history, rules)
@@ -375,6 +401,7 @@ def run_main(args) -> dict:
         lambda: jss_grid(history, rules), args.repeats
     )
     res["jss_grid_rows"] = len(jss_grid(history, rules, chunk_size=10**9).index)
+    same_rows(res["baseline_rows"], res["jss_grid_rows"], "the baseline kernel")
     # the grid kernels run on kernels.threads() threads; the same on one thread
     from analysis.engine.kernels import THREADS_ENV, threads
 
@@ -428,6 +455,10 @@ def run_main(args) -> dict:
                 csv, tmp / "c.parquet", rules, first_day, as_of_day
             )
             duck.append(time.perf_counter() - t0)
+        for name, what in (("a", "toprated jss"), ("b", "the numba pipeline"), ("c", "DuckDB")):
+            rows = parquet_rows(tmp / f"{name}.parquet")
+            res[f"{name}_rows"] = rows
+            same_rows(rows, res["jss_grid_rows"], what)
         res["cli_jss_seconds"], res["cli_jss_times"] = statistics.median(cli), cli
         res["numba_pipeline_seconds"], res["numba_pipeline_times"] = statistics.median(pipe), pipe
         res["duckdb_seconds"], res["duckdb_times"] = statistics.median(duck), duck
