@@ -43,9 +43,10 @@ TARGET = 0.90
 #: The caveat of reports 03, 05 and 07.
 CAVEAT = (
     "Caveat (report 09): these estimates assume that, given the JSS, recent earnings, "
-    "tenure and each freelancer's own level (for hires: the week's workload, track record "
-    "and recent hires instead of the own level, without the run of weeks that earned the "
-    "badge), the weeks before the badge predict the weeks without it; the net value counts "
+    "tenure and each freelancer's own level (for hires: the week's workload, track record, "
+    "recent hires and usual invitations and proposals before the badge instead of the own "
+    "level, without the run of weeks that earned the badge), the weeks before the badge "
+    "predict the weeks without it; the net value counts "
     "every week after the gain, held or lost. They do not hold when unobserved quality "
     "drifts over time, nor when "
     "the badge a marketplace shows follows rules other than the analyst's and the shown "
