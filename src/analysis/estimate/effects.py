@@ -1336,10 +1336,11 @@ def hires_lift(
     neither sees (report 09). On 20 fresh seeds (2101-2120) it covered 85% in the
     saturating world and 88% under threshold confounding, biased low by 0.05-0.17
     in every world: the level held at the week before the gain may include the
-    run-up that earned the badge (``benchmarks/results/coverage-hires-levels.md``). Bins of recent hires and earlier contracts reaching
-    agency scale, with a slope in log recent hires, were tried before the usual
-    levels: they removed most of the bias but coverage fell, the misses then on
-    both sides (``benchmarks/results/coverage-hires-agency-bins.md``).
+    run-up that earned the badge (``benchmarks/results/coverage-hires-levels.md``).
+    Bins of recent hires and earlier contracts reaching agency scale, with a slope
+    in log recent hires, were tried before the usual levels: they removed most of
+    the bias but coverage fell, the misses then on both sides
+    (``benchmarks/results/coverage-hires-agency-bins.md``).
     """
     _check_outcome(panel, "hires")
     levels = tuple(c for c in LEVEL_CONTROLS if c in panel and _has_values(panel, c) is None)
