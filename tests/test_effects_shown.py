@@ -111,6 +111,17 @@ def test_coverage_table_and_finding_from_a_summary(tmp_path):
     assert short["world"].tolist() == ["ramp"]
     text = method.method_finding(table)
     assert "1 of 2 world-effect pairs" in text and "'ramp', 60%" in text
+    assert text.endswith("are not identified.")
+    # a fresh-seed run that falls short is named; one that does not says so
+    both = method.method_finding(table, fresh=table)
+    assert both.endswith("not identified; on fresh seeds 1 of 2 world-effect pairs the design "
+                         "should identify fall short of 90% coverage (worst: invitation_lift in "
+                         "'ramp', 60%).")  # fmt: skip
+    fine = table.assign(coverage=0.95)
+    assert method.method_finding(table, fresh=fine).endswith(
+        "; on fresh seeds too, every identified world reaches 90%."
+    )
+    assert method.method_finding(table, fresh=method.coverage_table(None)) == text
     assert method.read_coverage(tmp_path / "absent.json") is None
     assert "No coverage summary" in method.method_finding(method.coverage_table(None))
 
