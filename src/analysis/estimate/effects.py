@@ -1343,7 +1343,7 @@ def hires_lift(
     (``benchmarks/results/coverage-hires-agency-bins.md``).
     """
     _check_outcome(panel, "hires")
-    levels = tuple(c for c in LEVEL_CONTROLS if c in panel and _has_values(panel, c) is None)
+    levels = tuple(c for c in LEVEL_CONTROLS if _has_values(panel, c) is None)
     panel = panel.assign(**{f"{c}_before": mean_before(panel, c) for c in levels})
     controls = tuple(f"{c}_before" for c in levels)
     return badge_lift(
