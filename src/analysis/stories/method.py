@@ -31,7 +31,7 @@ from analysis import config
 
 #: The committed summary of the coverage benchmark.
 COVERAGE_FILE = config.ROOT / "benchmarks" / "recorded" / "coverage.json"
-#: The same benchmark on seeds no choice of the estimators was made on (2101-2120):
+#: The same benchmark on seeds no choice of the estimators was made on (2301-2320):
 #: a check that the recorded coverage is not a property of its own seeds.
 FRESH_FILE = config.ROOT / "benchmarks" / "recorded" / "coverage-fresh.json"
 #: Worlds in which the design cannot identify the effect, and why.
@@ -46,9 +46,10 @@ TARGET = 0.90
 #: The caveat of reports 03, 05 and 07.
 CAVEAT = (
     "Caveat (report 09): these estimates assume that, given the JSS, recent earnings, "
-    "tenure and each freelancer's own level (for hires: the week's workload, track record, "
-    "recent hires and usual invitations and proposals before the badge instead of the own "
-    "level, without the run of weeks that earned the badge), the weeks before the badge "
+    "tenure and each freelancer's own level (for hires: the week's workload and recent "
+    "hires, and the track record and usual invitations and proposals before the badge, "
+    "instead of the own level, without the run of weeks that earned the badge), the weeks "
+    "before the badge "
     "predict the weeks without it; the net value counts "
     "every week after the gain, held or lost. They do not hold when unobserved quality "
     "drifts over time, nor when "

@@ -1,0 +1,10 @@
+from analysis.estimate import effects as E
+def mk(extra):
+    def f(p):
+        levels = tuple(c for c in E.LEVEL_CONTROLS if E._has_values(p, c) is None)
+        p = p.assign(**{f"{c}_before": E.mean_before(p, c) for c in levels})
+        controls = tuple(f"{c}_before" for c in levels)
+        return E.badge_lift(p, "hires", "gain", E.POOLED_WINDOW, 400, 0, exposure=controls,
+            fixed=E.HIRES_FIXED, skip_lead=True, hold=controls + extra, name="hires_lift")
+    return f
+VARIANTS = {'cur': mk(()), 'hJ': mk(("jobs_before",))}
