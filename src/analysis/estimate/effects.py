@@ -1356,10 +1356,11 @@ def hires_lift(
 
     Where it fails: leaning on the state bins and the usual levels, it is off by
     more than its interval allows in a world whose badge holders differ in ways
-    neither sees (report 09). On 20 fresh seeds (2101-2120) it covered 85% in the
-    saturating world and 88% under threshold confounding, biased low by 0.05-0.17
-    in every world: the level held at the week before the gain may include the
-    run-up that earned the badge (``benchmarks/results/coverage-hires-levels.md``).
+    neither sees (report 09). On the recorded seeds 2001-2028 it covers 87% in
+    today's world and 89% in the ramp world; on fresh seeds 2301-2320 it covers
+    92-95% in five identified worlds and 82% under other award rules with the
+    shown badge, biased low there in 16 of 20 seeds, as the model before the
+    track record was held was (83%) (``benchmarks/results/coverage-hires-track.md``).
     Bins of recent hires and earlier contracts reaching agency scale, with a slope
     in log recent hires, were tried before the usual levels: they removed most of
     the bias but coverage fell, the misses then on both sides
