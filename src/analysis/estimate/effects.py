@@ -88,6 +88,7 @@ takes tens of seconds. `event_study` can cap the never-treated comparison group
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import warnings
@@ -818,7 +819,7 @@ def _moves_with_fixed_effects(fit) -> np.ndarray | None:
     hires lift's intervals were too narrow: 88% coverage against exact refits'
     96% on 84 histories of today's and the ramp world, 83% against 94% on 36
     of the world with stricter award rules (``benchmarks/results/coverage-hires-jackknife.md``).
-    The step is exact for least squares (`tests/test_effects_jackknife.py` checks
+    The step is exact for least squares (`tests/test_effects_intervals.py` checks
     it against refits); for Poisson it overshoots the refit a little (median
     interval 12% wider than the exact jackknife on those histories): a
     conservative error, where holding the effects was an optimistic one. Refits
@@ -830,7 +831,9 @@ def _moves_with_fixed_effects(fit) -> np.ndarray | None:
     freelancer's step ``(H - Z_g' W_g Z_g)^-1 Z_g' r_g`` comes from ``H^-1`` by
     the Woodbury identity, a system in that freelancer's own rows. A freelancer
     alone in some level (the identity's system singular) is solved directly,
-    without the levels only they fill.
+    without the levels only they fill. The loop over freelancers stays: each
+    one's system has the size of their own rows, and it takes 0.9 s for the
+    bundled sample's 986 freelancers in the fit.
     """
     ols = not hasattr(fit, "_irls_weights")
     if ols:
@@ -898,10 +901,8 @@ def _moves_with_fixed_effects(fit) -> np.ndarray | None:
         if not alone.any():
             au = a_inv @ u.T  # p x n_g
             a_s = a_inv @ s
-            try:
+            with contextlib.suppress(np.linalg.LinAlgError):  # then solved directly below
                 step = a_s + au @ np.linalg.solve(np.eye(len(rows)) - u @ au, u @ a_s)
-            except np.linalg.LinAlgError:
-                pass
         if not np.isfinite(step[:k]).all():
             rest = h - u.T @ u
             keep = np.diag(rest) > 1e-10 * np.maximum(np.diag(h), 1e-300)
