@@ -604,3 +604,22 @@ def test_identical_inputs_give_byte_identical_reports(tmp_path):
     page = read(tmp_path / "r1" / "04-styled.html")
     assert 'id="T_s0001"' in page and 'id="cell-id=cell-001"' in page
     assert re.search(r"T_[0-9a-f]{5}\b", page) is None
+
+
+def test_a_print_split_by_the_kernels_flush_makes_the_same_page():
+    """The kernel may send one ``print`` as its text and its newline in two stream
+    outputs, depending on when its buffer flushes: the page is the same either way."""
+    import nbformat
+
+    from analysis.report.build import _export_html
+
+    def page(*pieces: str) -> str:
+        cell = nbformat.v4.new_code_cell("print('execution count 8')", execution_count=1)
+        cell["id"] = "cell-001"
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=t) for t in pieces]
+        nb = nbformat.v4.new_notebook(cells=[cell])
+        return _export_html(nb, "split", with_code=True)
+
+    whole = page("execution count 8\n")
+    assert page("execution count 8", "\n") == whole
+    assert whole.count("execution count 8") == 2  # the code and its one output

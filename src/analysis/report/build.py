@@ -727,13 +727,21 @@ _EXPORTERS = threading.local()
 
 def _export_html(nb: Any, name: str, *, with_code: bool) -> str:
     """The report's HTML. One exporter per thread and setting is kept: its first
-    export compiles the templates (seconds), later ones reuse them."""
+    export compiles the templates (seconds), later ones reuse them.
+
+    Consecutive outputs of one stream are merged first (nbconvert's
+    ``CoalesceStreamsPreprocessor``): the kernel sends what a cell prints in
+    pieces as its buffer flushes, so one ``print`` can arrive as its text and its
+    newline, and the page would otherwise depend on that timing (a test caught
+    ``execution count 8`` and its newline as two outputs in one run of 40)."""
     exporters = _EXPORTERS.__dict__.setdefault("by_code", {})
     exporter = exporters.get(with_code)
     if exporter is None:
         from nbconvert import HTMLExporter
+        from traitlets.config import Config
 
         exporter = exporters[with_code] = HTMLExporter(
+            config=Config({"CoalesceStreamsPreprocessor": {"enabled": True}}),
             template_name="lab",
             raw_template=_REPORT_TEMPLATE,
             embed_images=True,
