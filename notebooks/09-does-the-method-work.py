@@ -16,8 +16,8 @@
 # drift; unknown award rules without the shown badge) the bias is measured instead.
 
 # %%
-from IPython.display import display
 
+from analysis.report import format as fmt
 from analysis.report import plots
 from analysis.report.notebook import finding
 from analysis.stories import method
@@ -50,16 +50,18 @@ else:
 # %% [markdown]
 # ## Coverage and bias per world
 #
-# `coverage`: share of runs whose interval covers the truth; `mean_bias`: mean of
-# estimate minus truth (lifts in "x", net value in USD a year); `median_width`: the
-# median width of the intervals (a wide interval covers easily and says little).
+# Coverage: share of runs whose interval covers the truth; mean bias: mean of
+# estimate minus truth (lifts in "x", net value in USD a year); median interval
+# width: high minus low, in the same units (a wide interval covers easily and says
+# little).
 #
 # Each world runs the same seeds at each true lift, so its runs are not all
-# independent draws: read a coverage of 87% against 90% as within the noise.
+# independent draws: read a coverage a few points either side of 90% as within
+# the noise.
 
 # %%
 if len(table):
-    display(table.round(3))
+    fmt.show(fmt.readable(table, method.COVERAGE_COLUMNS))
     _ = plots.coverage_bars(
         table, title="How often the 95% intervals cover the counterfactual truth"
     )
@@ -77,7 +79,7 @@ for world, why in method.UNIDENTIFIED.items():
 short = method.short_of_target(table)
 if len(table) and len(short):
     print("\nIdentified worlds below the 90% goal:")
-    display(short.round(3))
+    fmt.show(fmt.readable(short, method.COVERAGE_COLUMNS))
 
 # %% [markdown]
 # ## On fresh seeds
@@ -96,7 +98,7 @@ else:
     fresh_short = method.short_of_target(fresh)
     if len(fresh_short):
         print("Identified worlds below the 90% goal on fresh seeds:")
-        display(fresh_short.round(3))
+        fmt.show(fmt.readable(fresh_short, method.COVERAGE_COLUMNS))
     else:
         print("On fresh seeds every identified world reaches the 90% goal.")
 

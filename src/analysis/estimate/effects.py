@@ -1499,7 +1499,7 @@ def hires_lift(
     world, 83% under other award rules with the shown badge, where exact refits
     without each holder gave 95-98% and 94%). The step overshoots exact refits a
     little, so the intervals err wide: on the recorded seeds 2001-2028 they cover
-    99-100% in the identified worlds with a median width (log high/low) of 1.6-2.2,
+    99-100% in the identified worlds with a median width (high minus low) of 1.6-2.2,
     against 87-98% and 1.0-1.3 before (``benchmarks/results/coverage-hires-jackknife.md``).
     With many holders no one of them carries a bin and the two agree: on the
     bundled sample (586 holders) the interval went from [0.908, 1.148] to

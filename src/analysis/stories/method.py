@@ -55,6 +55,20 @@ CAVEAT = (
     "badge is not in the data; report 09 measures how far off they are then. Few badge "
     "holders carry most of the information, so the intervals are wide."
 )
+#: How report 09 shows `coverage_table` (label, kind): biases and widths are in
+#: the effect's own unit, x for the lifts and USD a year for the net value.
+COVERAGE_COLUMNS = {
+    "world": "World",
+    "effect": "Effect",
+    "runs": ("Runs", "count"),
+    "estimated": ("Estimated", "count"),
+    "coverage": ("Coverage", "percent"),
+    "mean_bias": ("Mean bias (x, or USD a year)", "number"),
+    "mean_truth": ("Mean truth", "number"),
+    "mean_estimate": ("Mean estimate", "number"),
+    "median_width": ("Median interval width (high minus low)", "number"),
+    "identified": ("Design identifies it", "bool"),
+}
 TABLE_COLUMNS = (
     "world",
     "effect",
