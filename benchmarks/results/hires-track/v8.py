@@ -34,7 +34,7 @@ def xjk(p, scale=1.0):
     names = list(fit._coefnames)
     k = names.index("tr")
     b = float(fit.coef()["tr"])
-    steps = E._jackknife(fit)
+    steps = E._moves_holding_fixed_effects(fit)  # what E._jackknife gave when this ran
     fids = pd.factorize(fit._cluster_df.iloc[:, 0].to_numpy())[1]
     moves = np.array(steps[:, k]) if steps is not None else np.zeros(len(fids))
     treated = set(data.loc[data["tr"] == 1, "fid"].unique())
@@ -45,7 +45,12 @@ def xjk(p, scale=1.0):
                 moves[i] = b - float(fg.coef()["tr"])
             except Exception:
                 pass
-    G = len(fids)
+    return interval(fit, b, moves)
+
+
+def interval(fit, b, moves):
+    """The 95% interval from the leave-one-out moves of the badge term (CV3, t with G*)."""
+    G = len(moves)
     se = math.sqrt((G - 1) / G * float(np.sum(moves ** 2)))
     q = E.critical_value(fit, "tr")
     return row(math.exp(b), math.exp(b - q * se), math.exp(b + q * se))

@@ -1,11 +1,10 @@
 """hJ against the jackknife with the fixed effects in the one Newton step (fjk):
 each freelancer's leave-one-out move of every coefficient and every fixed-effect
 level, from the full fit, instead of holding the fixed effects at the full fit."""
-import math
 import numpy as np
 import pandas as pd
 from analysis.estimate import effects as E
-from v8 import _data, row
+from v8 import _data, interval
 
 
 def full_moves(fit):
@@ -16,7 +15,6 @@ def full_moves(fit):
     fe = np.asarray(fit._fe)
     k = xt.shape[1]
     # dummies of every level, first level of every dimension after the first dropped
-    cols, off = [], 0
     blocks = []
     for j in range(fe.shape[1]):
         codes = pd.factorize(fe[:, j])[0]
@@ -53,11 +51,7 @@ def fjk(p):
     fit = E.fit_model("poisson", fml, data)
     k = list(fit._coefnames).index("tr")
     b = float(fit.coef()["tr"])
-    moves = full_moves(fit)[:, k]
-    G = len(moves)
-    se = math.sqrt((G - 1) / G * float(np.sum(moves ** 2)))
-    q = E.critical_value(fit, "tr")
-    return row(math.exp(b), math.exp(b - q * se), math.exp(b + q * se))
+    return interval(fit, b, full_moves(fit)[:, k])
 
 
 def cur(p):
