@@ -9,6 +9,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.cli import main
 from analysis.io.dataset import iter_partitions, streamable
@@ -257,6 +259,75 @@ def test_a_nullable_column_becomes_the_arrow_array_pandas_gives(values):
     assert got.type == expected.type
     assert got.equals(expected)
     assert got.null_count == int(s.isna().sum())
+
+
+def _arrow_by_pyarrow(s: pd.Series) -> pa.Array:
+    """What `to_arrow` must equal: pyarrow's own conversion, timestamps as dates."""
+    arr = pa.array(s, from_pandas=True)
+    return arr.cast(pa.date32()) if pa.types.is_timestamp(arr.type) else arr
+
+
+@st.composite
+def _numeric_columns(draw):
+    """Columns `to_arrow` converts by numpy: floats with NaN, nullable integers and
+    floats with missing values, timestamps in every unit pandas keeps (before 1970,
+    inside a day, NaT)."""
+    kind = draw(st.sampled_from(["float64", "float32", "Int64", "Int8", "Float64", "M"]))
+    n = draw(st.integers(0, 40))
+    missing = draw(st.lists(st.booleans(), min_size=n, max_size=n))
+    if kind == "M":
+        unit = draw(st.sampled_from(["s", "ms", "us", "ns"]))
+        per_day = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
+        whole = draw(st.lists(st.integers(-30_000, 30_000), min_size=n, max_size=n))
+        part = draw(st.lists(st.sampled_from([0, 1, -1, per_day[unit] - 1, per_day[unit] // 2]),
+                             min_size=n, max_size=n))  # fmt: skip
+        ticks = np.array(
+            [w * per_day[unit] + p for w, p in zip(whole, part, strict=True)], dtype=np.int64
+        )
+        stamps = ticks.view(f"datetime64[{unit}]").copy()
+        stamps[np.array(missing, dtype=bool)] = np.datetime64("NaT")
+        return pd.Series(stamps)
+    if kind.startswith("float"):
+        floats = st.floats(width=64 if kind == "float64" else 32)
+        values = np.array(draw(st.lists(floats, min_size=n, max_size=n)), dtype=kind)
+        values[np.array(missing, dtype=bool)] = np.nan
+        return pd.Series(values)
+    if kind == "Float64":
+        values = draw(st.lists(st.floats(allow_nan=False, width=64), min_size=n, max_size=n))
+    else:
+        lo, hi = (-128, 127) if kind == "Int8" else (-(2**63), 2**63 - 1)
+        values = draw(st.lists(st.integers(lo, hi), min_size=n, max_size=n))
+    return pd.Series(
+        pd.array([None if m else v for v, m in zip(values, missing, strict=True)], dtype=kind)
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(_numeric_columns())
+def test_a_numeric_or_date_column_becomes_the_arrow_array_pyarrow_gives(s):
+    """The numpy conversion of `to_arrow` (a packed validity bitmap, days by floor
+    division) equals pyarrow's own, value for value, null for null, type for type."""
+    got = to_arrow(pd.DataFrame({"x": s}))["x"].combine_chunks()
+    expected = _arrow_by_pyarrow(s)
+    assert got.type == expected.type
+    assert got.null_count == expected.null_count
+    assert got.equals(expected)
+
+
+def test_a_timestamp_column_becomes_the_day_it_falls_on():
+    """Worked by hand: one second before 1970 is 31 Dec 1969 (day -1), noon of 2 Jan
+    1970 is day 1, and NaT is null."""
+    s = pd.Series(np.array([-1, 86_400 + 43_200, "NaT"], dtype="datetime64[s]"))
+    got = to_arrow(pd.DataFrame({"x": s}))["x"].combine_chunks()
+    assert got.type == pa.date32()
+    assert got.cast(pa.int32()).to_pylist() == [-1, 1, None]
+
+
+def test_a_float_column_keeps_nan_as_missing_and_its_values_untouched():
+    values = np.array([0.5, np.nan, -2.0, np.inf])
+    got = to_arrow(pd.DataFrame({"x": values}))["x"].combine_chunks()
+    assert got.to_pylist() == [0.5, None, -2.0, float("inf")]
+    assert np.isnan(values[1])  # the frame's own array is not changed
 
 
 def test_parquet_output_dictionary_encodes_only_the_columns_with_few_values(tmp_path):
