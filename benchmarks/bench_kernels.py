@@ -32,7 +32,11 @@ core unless ``$TOPRATED_THREADS`` says otherwise; the run records how many);
 the JSS and status grids are timed once more on one thread, so the baseline
 (one thread) can be compared like with like.
 
-Timings are medians of ``--repeats`` runs; the load average before and after is
+Timings are medians of ``--repeats`` runs (load + validate: at least
+``LOAD_PAIRS``). Each comparison is timed side by side, the two (or three)
+rivals in turn within each repeat, and its ratio is the median of the repeats'
+ratios: the host's speed drifts from one minute to the next, and a pair taken
+seconds apart shares the drift. The load average before and after is
 recorded, since the machine's cores are shared. The results go to
 ``benchmarks/engine-results.json`` (tracked; the README speed table is printed
 from it by ``--readme``):
@@ -64,6 +68,8 @@ from numba import njit
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "engine-results.json"
 VENV_BIN = Path(sys.executable).parent
+#: Pairs of load + validate and bare read timed (cheap, and the noisiest ratio).
+LOAD_PAIRS = 7
 DAY_S = 86_400
 
 GOALS = {
@@ -329,6 +335,20 @@ def timed(fn, repeats: int) -> tuple[float, list[float]]:
     return statistics.median(times), [round(t, 3) for t in times]
 
 
+def side_by_side(fn, baseline, repeats: int) -> tuple[float, list[float], list[float]]:
+    """`fn` and `baseline` timed in turn, `repeats` pairs: the median of the pairs'
+    ratios and both lists of wall seconds. The host's speed drifts by 15-30% from
+    one minute to the next; timing each in a block of its own put that drift into
+    the ratio (load + validate read 1.01-1.44x in runs of the same code), a pair
+    taken seconds apart shares it."""
+    mine, theirs = [], []
+    for _ in range(repeats):
+        theirs.append(timed(baseline, 1)[0])
+        mine.append(timed(fn, 1)[0])
+    ratio = statistics.median(a / b for a, b in zip(mine, theirs, strict=True))
+    return ratio, [round(t, 3) for t in mine], [round(t, 3) for t in theirs]
+
+
 def run_subprocess(args: list[str]) -> float:
     t0 = time.perf_counter()
     proc = subprocess.run(args, capture_output=True, text=True)
@@ -389,17 +409,18 @@ def run_main(args) -> dict:
     # 1. JSS grid vs the baseline kernel, compute only
     inputs = baseline_inputs(c, rules, as_of_day)
     run_baseline(inputs, rules, first_day, as_of_day)  # compile / load
-    res["baseline_seconds"], res["baseline_times"] = timed(
-        lambda: run_baseline(inputs, rules, first_day, as_of_day), args.repeats
-    )
-    res["baseline_rows"] = run_baseline(inputs, rules, first_day, as_of_day).shape[1]
-    inputs = None  # free it before the grids
     # once more on the big history: a type seen only there would compile inside a timing
     jss_grid(history, rules)
     status_grid(history, rules)
-    res["jss_grid_seconds"], res["jss_grid_times"] = timed(
-        lambda: jss_grid(history, rules), args.repeats
+    res["jss_vs_baseline"], grid, base = side_by_side(
+        lambda: jss_grid(history, rules),
+        lambda: run_baseline(inputs, rules, first_day, as_of_day),
+        args.repeats,
     )
+    res["jss_grid_seconds"], res["jss_grid_times"] = statistics.median(grid), grid
+    res["baseline_seconds"], res["baseline_times"] = statistics.median(base), base
+    res["baseline_rows"] = run_baseline(inputs, rules, first_day, as_of_day).shape[1]
+    inputs = None  # free it before the grids
     res["jss_grid_rows"] = len(jss_grid(history, rules, chunk_size=10**9).index)
     same_rows(res["baseline_rows"], res["jss_grid_rows"], "the baseline kernel")
     # the grid kernels run on kernels.threads() threads; the same on one thread
@@ -416,7 +437,6 @@ def run_main(args) -> dict:
         del os.environ[THREADS_ENV]
     else:
         os.environ[THREADS_ENV] = saved
-    res["jss_vs_baseline"] = res["jss_grid_seconds"] / res["baseline_seconds"]
     res["jss_grid_numpy_seconds"], res["jss_grid_numpy_times"] = timed(
         lambda: jss_grid(history, rules, backend="numpy"), 1
     )
@@ -435,11 +455,13 @@ def run_main(args) -> dict:
         gc.collect()
 
         # 5. load + validate vs bare pyarrow read
-        res["pyarrow_read_seconds"], _ = timed(
-            lambda: pd.read_csv(csv, engine="pyarrow"), args.repeats
+        res["load_vs_pyarrow"], load, bare = side_by_side(
+            lambda: read_history(csv.parent),
+            lambda: pd.read_csv(csv, engine="pyarrow"),
+            max(args.repeats, LOAD_PAIRS),
         )
-        res["load_seconds"], _ = timed(lambda: read_history(csv.parent), args.repeats)
-        res["load_vs_pyarrow"] = res["load_seconds"] / res["pyarrow_read_seconds"]
+        res["load_seconds"], res["load_times"] = statistics.median(load), load
+        res["pyarrow_read_seconds"], res["pyarrow_read_times"] = statistics.median(bare), bare
         print(f"load {res['load_seconds']:.2f} vs {res['pyarrow_read_seconds']:.2f}", flush=True)
 
         # 2. end to end: toprated jss vs the numba pipeline vs DuckDB
@@ -464,8 +486,10 @@ def run_main(args) -> dict:
         res["cli_jss_seconds"], res["cli_jss_times"] = statistics.median(cli), cli
         res["numba_pipeline_seconds"], res["numba_pipeline_times"] = statistics.median(pipe), pipe
         res["duckdb_seconds"], res["duckdb_times"] = statistics.median(duck), duck
-        res["cli_vs_numba_pipeline"] = res["cli_jss_seconds"] / res["numba_pipeline_seconds"]
-        res["cli_vs_duckdb"] = res["cli_jss_seconds"] / res["duckdb_seconds"]
+        res["cli_vs_numba_pipeline"] = statistics.median(
+            a / b for a, b in zip(cli, pipe, strict=True)
+        )
+        res["cli_vs_duckdb"] = statistics.median(a / b for a, b in zip(cli, duck, strict=True))
         print(f"toprated jss {cli} numba pipeline {pipe} duckdb {duck}", flush=True)
 
     # 4. toprated --help
