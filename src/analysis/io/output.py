@@ -33,11 +33,11 @@ def to_arrow(frame: pd.DataFrame) -> pa.Table:
     """A frame as an Arrow table with calendar dates as ``date32`` and categories as text.
 
     Equal, type and values, to ``pa.array(column, from_pandas=True)`` column by
-    column (timestamps then cast to ``date32``), but numeric and date columns are
-    converted by numpy: missing values become a validity bitmap packed from a
-    vectorised mask (`_with_nulls`), where pyarrow's own conversion tests every
-    value in turn. On the grids this is most of what converting costs (the JSS
-    grid's five score columns, the status grid's weeks)."""
+    column (timestamps then cast to ``date32``), but a float column's missing
+    values (NaN) become a validity bitmap packed from a vectorised mask
+    (`_float_arrow`), where pyarrow's own conversion tests every value in turn:
+    a third of the time for the JSS grid's five score columns
+    (``benchmarks/bench_output.py``)."""
     cols = {}
     for name in frame.columns:
         s = frame[name]
@@ -46,62 +46,36 @@ def to_arrow(frame: pd.DataFrame) -> pa.Table:
                 cols[str(name)] = _category_text(s)
                 continue
             s = s.astype("str")
-        fast = _numeric_arrow(s)
-        if fast is not None:
-            cols[str(name)] = fast
+        if isinstance(s.dtype, np.dtype) and s.dtype.kind == "f":
+            cols[str(name)] = _float_arrow(s.to_numpy())
             continue
-        arr = pa.array(s, from_pandas=True)
+        if (
+            isinstance(s.array, BooleanArray | IntegerArray | FloatingArray)
+            and not s.array.isna().any()
+        ):
+            # a nullable column with nothing missing (the status flags): its values
+            # as they are, without building a validity bitmap of all ones
+            arr = pa.array(s.array.to_numpy(dtype=s.dtype.numpy_dtype))
+        else:
+            arr = pa.array(s, from_pandas=True)
         if pa.types.is_timestamp(arr.type):
             arr = arr.cast(pa.date32())
         cols[str(name)] = arr
     return pa.table(cols)
 
 
-#: Seconds a day, in each unit numpy's timestamps come in.
-_UNITS_A_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
-
-
-def _numeric_arrow(s: pd.Series) -> pa.Array | None:
-    """``s`` as Arrow by numpy (see `to_arrow`), or None for a column it leaves to
-    pyarrow: floats (NaN is missing, as pandas reads it), pandas' nullable
-    integers and floats, and naive timestamps as calendar days (a timestamp inside
-    a day falls on that day, before 1970 too, as Arrow's cast does)."""
-    values = s.array
-    if isinstance(values, IntegerArray | FloatingArray):
-        data = values.to_numpy(dtype=s.dtype.numpy_dtype, na_value=0)
-        return _with_nulls(data, values.isna())
-    if isinstance(values, BooleanArray):
-        if values.isna().any():
-            return None  # pyarrow's own, rare: no flag of the grids is ever missing
-        return pa.array(values.to_numpy(dtype=bool))
-    dtype = s.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind == "f":
-        data = s.to_numpy()
-        return _with_nulls(data, np.isnan(data))
-    if isinstance(dtype, np.dtype) and dtype.kind == "M":
-        stamps = s.to_numpy()
-        unit, count = np.datetime_data(stamps.dtype)
-        if unit not in _UNITS_A_DAY or count != 1:
-            return None
-        missing = np.isnat(stamps)
-        days = np.floor_divide(stamps.view(np.int64), _UNITS_A_DAY[unit])
-        if missing.any():
-            days[missing] = 0
-        return _with_nulls(days.astype(np.int32), missing).view(pa.date32())
-    return None
-
-
-def _with_nulls(data: np.ndarray, missing: np.ndarray) -> pa.Array:
-    """``data`` as an Arrow array whose nulls are where ``missing`` is true (no
-    validity bitmap when nothing is missing); the values are not copied."""
-    data = np.ascontiguousarray(data)
-    kind = pa.from_numpy_dtype(data.dtype)
+def _float_arrow(values: np.ndarray) -> pa.Array:
+    """A float array as Arrow, NaN as missing (as pandas reads it); the values are
+    not copied, and there is no validity bitmap when nothing is missing."""
+    values = np.ascontiguousarray(values)
+    missing = np.isnan(values)
     nulls = int(np.count_nonzero(missing))
     if not nulls:
-        return pa.array(data, type=kind)
-    valid = np.packbits(~np.asarray(missing, dtype=bool), bitorder="little")
+        return pa.array(values)
+    valid = np.packbits(~missing, bitorder="little")
+    kind = pa.from_numpy_dtype(values.dtype)
     return pa.Array.from_buffers(
-        kind, len(data), [pa.py_buffer(valid), pa.py_buffer(data)], null_count=nulls
+        kind, len(values), [pa.py_buffer(valid), pa.py_buffer(values)], null_count=nulls
     )
 
 
