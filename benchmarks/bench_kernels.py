@@ -444,7 +444,7 @@ def run_main(args) -> dict:
 
     # 3. status grid, compute only
     res["status_seconds"], res["status_times"] = timed(
-        lambda: status_grid(history, rules), max(1, min(args.repeats, 2))
+        lambda: status_grid(history, rules), args.repeats
     )
     print(f"status grid {res['status_times']}", flush=True)
 
