@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from bench_kernels import side_by_side  # the same side-by-side timing as the engine table
 
 from analysis.io.output import to_arrow
 
@@ -57,19 +57,6 @@ def by_pyarrow(frame: pd.DataFrame) -> pa.Table:
     return pa.table(cols)
 
 
-def side_by_side(fn, baseline, repeats: int) -> tuple[float, float, float]:
-    """Medians of `fn` and `baseline` (wall seconds, in turn each repeat) and the
-    median of the repeats' ratios."""
-    mine, theirs = [], []
-    for _ in range(repeats):
-        for out, f in ((theirs, baseline), (mine, fn)):
-            t0 = time.perf_counter()
-            f()
-            out.append(time.perf_counter() - t0)
-    ratio = statistics.median(a / b for a, b in zip(mine, theirs, strict=True))
-    return statistics.median(mine), statistics.median(theirs), ratio
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=15_700_000)
@@ -84,9 +71,10 @@ def main(argv: list[str] | None = None) -> int:
         ("grid frame", lambda: to_arrow(frame), lambda: by_pyarrow(frame)),
         ("one float column", lambda: to_arrow(one), lambda: by_pyarrow(one)),
     ):
-        mine, theirs, ratio = side_by_side(fn, base, args.repeats)
+        ratio, mine, theirs = side_by_side(fn, base, args.repeats)
         print(
-            f"{what}, {args.rows:,} rows: to_arrow {mine:.3f} s, pyarrow {theirs:.3f} s, "
+            f"{what}, {args.rows:,} rows: to_arrow {statistics.median(mine):.3f} s, "
+            f"pyarrow {statistics.median(theirs):.3f} s, "
             f"ratio {ratio:.2f} (median of {args.repeats} pairs)"
         )
     return 0
