@@ -73,8 +73,9 @@ comparison freelancers, takes an explicit seed):
 Intervals: every clustered 95% interval of a fitted model takes the cluster
 jackknife (CV3) standard error (`standard_errors`: how far the estimate moves
 without each freelancer; for the hires lift, whose fixed effects are all shared
-across freelancers, with those effects moving too) and multiplies it by Student's t with ``G* - 1`` degrees
-of freedom, ``G*`` the effective number of freelancers behind the estimate
+across freelancers, with those effects moving too) and multiplies it by
+Student's t with ``G* - 1`` degrees of freedom, ``G*`` the effective number of
+freelancers behind the estimate
 (`effective_clusters`, after Carter, Schnepel and Steigerwald 2017), not by 1.96:
 a few dozen badge holders identify the effect and a handful of them carry most of
 the information, so normal intervals were too narrow (75% coverage of the
